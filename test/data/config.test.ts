@@ -106,3 +106,13 @@ describe('config', () => {
     expect(r.ok && r.value.training.chains).toBe(3);
   });
 });
+
+describe('config sections owned by the checks and cleaning', () => {
+  it('embeds validation and cleaning with their defaults and path-named errors', () => {
+    const c = defaultConfig();
+    expect(c.validation.coverage_frequency.min_weeks_required).toBe(52);
+    expect(Object.keys(c.cleaning).length).toBeGreaterThan(0);
+    const bad = issuesOf('validation:\n  coverage_frequency:\n    min_weeks_required: many\n');
+    expect(bad[0]).toMatch(/^validation\.coverage_frequency\.min_weeks_required: .*got "many"/);
+  });
+});

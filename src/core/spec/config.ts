@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { modelSpecSchema, DEFAULT_MODEL_SPEC, type ModelSpec } from './model-spec.ts';
-import { validationConfigSchema, cleaningConfigSchema } from './config-sections.ts';
+import { validationConfigSchema } from './config-validation.ts';
+import { cleaningConfigSchema } from './config-cleaning.ts';
 
 /*
  * The one config object of Carryover: every setting of every stage, with a default for each,
@@ -155,8 +156,8 @@ export const configSchema = z
       .prefault({}),
     read: readConfigSchema.prefault({}),
     data: dataConfigSchema.prefault({}),
-    validation: validationConfigSchema,
-    cleaning: cleaningConfigSchema,
+    validation: validationConfigSchema.prefault({}),
+    cleaning: cleaningConfigSchema.prefault({}),
     /** Features (adstock, saturation, trend, seasonality) and model (likelihood, priors): the ModelSpec. */
     model: z.preprocess(mergeModel, modelSpecSchema) as unknown as z.ZodType<ModelSpec, unknown>,
     training: trainingConfigSchema.prefault({}),
