@@ -1,0 +1,41 @@
+import type { CheckResult, Severity } from '../../core/check/result.ts';
+import { ident } from '../db.ts';
+import { num } from './sql.ts';
+import type { CheckContext } from './types.ts';
+
+/**
+ * `data.constant_columns`: a column with one distinct value carries no signal. A constant KPI,
+ * spend or numeric control blocks (the model scales by its mean / sd: a zero sd or all-zero
+ * spend makes the fit undefined); a constant exposure or single-level factor warns.
+ */
+export async function checkConstantColumns(ctx: CheckContext): Promise<CheckResult> {
+  const m = ctx.mapping;
+  const cols = [
+    { column: m.kpi, role: 'kpi', numeric: true },
+    ...m.channels.map((c) => ({ column: c.spend, role: 'spend', numeric: true })),
+    ...m.channels.flatMap((c) => (c.exposure ? [{ column: c.exposure, role: 'exposure', numeric: true }] : [])),
+    ...m.controls.map((c) => ({ column: c, role: 'control', numeric: true })),
+    ...m.factors.map((c) => ({ column: c, role: 'factor', numeric: false })),
+  ];
+  if (cols.length === 0) return { id: 'data.constant_columns', severity: 'info', title: 'No columns to check', detail: '', evidence: {} };
+  const [row] = await ctx.db.query<Record<string, number | string | null>>(
+    `SELECT ${cols.map((c, i) => `CAST(count(DISTINCT ${c.numeric ? num(c.column) : ident(c.column)}) AS INTEGER) AS d${i}, CAST(min(${c.numeric ? num(c.column) : ident(c.column)}) AS VARCHAR) AS v${i}`).join(', ')} FROM ${ident(ctx.table)}`,
+  );
+  const constant = cols
+    .map((c, i) => ({ ...c, distinct: Number(row?.[`d${i}`] ?? 0), value: (row?.[`v${i}`] ?? null) as string | null }))
+    .filter((c) => c.distinct <= 1)
+    .map((c) => ({ column: c.column, role: c.role, value: c.value, severity: (c.role === 'exposure' || c.role === 'factor' ? 'warn' : 'block') as Severity }));
+  const evidence = { checked: cols.length, constant };
+  if (constant.length === 0) {
+    return { id: 'data.constant_columns', severity: 'info', title: 'No constant columns', detail: `${cols.length} mapped columns vary.`, evidence };
+  }
+  const severity: Severity = constant.some((c) => c.severity === 'block') ? 'block' : 'warn';
+  return {
+    id: 'data.constant_columns',
+    severity,
+    title: 'Constant columns',
+    detail: constant.map((c) => `"${c.column}" (${c.role}) is always ${c.value === null ? 'empty' : c.value}`).join('; ') + '.',
+    evidence,
+    fix: 'Remove constant columns from the mapping (a channel that never spent cannot be measured), or check the export.',
+  };
+}

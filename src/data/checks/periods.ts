@@ -1,0 +1,62 @@
+import type { CheckResult } from '../../core/check/result.ts';
+import { based, isoDate, nameSome } from './sql.ts';
+import type { CheckContext } from './types.ts';
+
+/**
+ * `data.periods`: the dates form a weekly grid. Blocks when the typical step between
+ * consecutive dates is not 7 days (daily or monthly data must be aggregated at ingest);
+ * warns naming the dates whose step is not a multiple of 7 days, and when week starts fall on
+ * more than one weekday. Whole missing weeks are counted by `data.coverage`, duplicate dates by
+ * `data.duplicates`.
+ */
+export async function checkPeriods(ctx: CheckContext): Promise<CheckResult> {
+  const steps = await ctx.db.query<{ date: string; next: string; days: number }>(
+    `WITH d AS (SELECT DISTINCT __date FROM ${based(ctx)} b WHERE __date IS NOT NULL),
+          s AS (SELECT __date, lead(__date) OVER (ORDER BY __date) AS nxt FROM d)
+     SELECT ${isoDate('__date')} AS date, ${isoDate('nxt')} AS next, CAST(date_diff('day', __date, nxt) AS INTEGER) AS days FROM s WHERE nxt IS NOT NULL ORDER BY __date`,
+  );
+  const [wd] = await ctx.db.query<{ weekdays: number; mode: string | null }>(
+    `SELECT CAST(count(DISTINCT dayname(__date)) AS INTEGER) AS weekdays, mode(dayname(__date)) AS mode FROM ${based(ctx)} b WHERE __date IS NOT NULL`,
+  );
+  const days = steps.map((s) => Number(s.days)).sort((a, b) => a - b);
+  const medianStep = days.length ? days[Math.floor((days.length - 1) / 2)]! : null;
+  const irregular = steps.filter((s) => Number(s.days) % 7 !== 0);
+  const evidence = {
+    steps: steps.length,
+    medianStepDays: medianStep,
+    weekdays: Number(wd?.weekdays ?? 0),
+    usualWeekday: wd?.mode ?? null,
+    irregularCount: irregular.length,
+    irregular: irregular.slice(0, ctx.options.maxNamed).map((s) => ({ date: s.date, next: s.next, days: Number(s.days) })),
+  };
+  if (medianStep !== null && medianStep !== 7) {
+    return {
+      id: 'data.periods',
+      severity: 'block',
+      title: 'The data is not weekly',
+      detail: `The typical step between dates is ${medianStep} days, not 7.`,
+      evidence,
+      fix: 'Choose weekly aggregation at ingest (daily rows are summed into weeks).',
+    };
+  }
+  if (irregular.length > 0 || evidence.weekdays > 1) {
+    const parts: string[] = [];
+    if (irregular.length) parts.push(`${irregular.length} step(s) are not whole weeks: ${nameSome(irregular.map((s) => `${s.date} -> ${s.next} (${s.days} d)`), 5)}`);
+    if (evidence.weekdays > 1) parts.push(`week starts fall on ${evidence.weekdays} different weekdays (mostly ${evidence.usualWeekday})`);
+    return {
+      id: 'data.periods',
+      severity: 'warn',
+      title: 'Irregular periods',
+      detail: parts.join('; ') + '.',
+      evidence,
+      fix: 'Align every row to the same week start (e.g. Monday) before loading, or re-aggregate at ingest.',
+    };
+  }
+  return {
+    id: 'data.periods',
+    severity: 'info',
+    title: 'Regular weekly periods',
+    detail: `Every step between dates is a whole number of weeks; week starts are on ${evidence.usualWeekday ?? 'n/a'}.`,
+    evidence,
+  };
+}

@@ -1,0 +1,38 @@
+import type { CheckResult } from '../../core/check/result.ts';
+import { ident } from '../db.ts';
+import { based, isoDate, nameSome } from './sql.ts';
+import type { CheckContext } from './types.ts';
+
+/**
+ * `data.spend_values`: spend (and exposure) must be numbers >= 0. Blocks naming each row with a
+ * negative or non-numeric value `{row, date, column, value}` (row = 1-based position in the table).
+ */
+export async function checkSpendValues(ctx: CheckContext): Promise<CheckResult> {
+  const cols = ctx.mapping.channels.flatMap((c) => [c.spend, ...(c.exposure ? [c.exposure] : [])]);
+  const bad: { row: number; date: string | null; column: string; value: string; problem: 'negative' | 'not a number' }[] = [];
+  let total = 0;
+  for (const c of cols) {
+    const rows = await ctx.db.query<{ row: number; date: string | null; value: string; problem: 'negative' | 'not a number'; n: number }>(
+      `SELECT __row AS row, ${isoDate('__date')} AS date, CAST(${ident(c)} AS VARCHAR) AS value,
+              CASE WHEN TRY_CAST(${ident(c)} AS DOUBLE) IS NULL THEN 'not a number' ELSE 'negative' END AS problem,
+              CAST(count(*) OVER () AS INTEGER) AS n
+       FROM ${based(ctx)} b
+       WHERE ${ident(c)} IS NOT NULL AND (TRY_CAST(${ident(c)} AS DOUBLE) IS NULL OR TRY_CAST(${ident(c)} AS DOUBLE) < 0 OR isnan(TRY_CAST(${ident(c)} AS DOUBLE)))
+       ORDER BY __row LIMIT ${ctx.options.maxNamed}`,
+    );
+    if (rows.length) total += Number(rows[0]!.n);
+    for (const r of rows) bad.push({ row: Number(r.row), date: r.date, column: c, value: r.value, problem: r.problem });
+  }
+  const evidence = { columns: cols.length, badCount: total, rows: bad.slice(0, ctx.options.maxNamed) };
+  if (total === 0) {
+    return { id: 'data.spend_values', severity: 'info', title: 'Spend is numeric and non-negative', detail: `${cols.length} spend/exposure columns checked.`, evidence };
+  }
+  return {
+    id: 'data.spend_values',
+    severity: 'block',
+    title: 'Negative or non-numeric spend',
+    detail: `${total} cell(s): ${nameSome(bad.map((b) => `row ${b.row} (${b.date ?? 'no date'}) ${b.column} = "${b.value}" is ${b.problem}`), 5)}.`,
+    evidence,
+    fix: 'Correct these cells at the source (refunds and credits belong in a separate column, not negative spend).',
+  };
+}
