@@ -18,7 +18,18 @@ export default defineConfig({
       },
       {
         plugins: [svelte()],
-        optimizeDeps: { exclude: ['@duckdb/duckdb-wasm'] },
+        optimizeDeps: {
+          exclude: ['@duckdb/duckdb-wasm'],
+          // prebundled up front: the tfjs kernel imports its backends lazily, and a dependency
+          // found mid-run makes Vite re-optimise and break the page's already-loaded imports
+          include: [
+            '@tensorflow/tfjs-core',
+            '@tensorflow/tfjs-core/dist/register_all_gradients',
+            '@tensorflow/tfjs-backend-cpu',
+            '@tensorflow/tfjs-backend-wasm',
+            '@tensorflow/tfjs-backend-webgpu',
+          ],
+        },
         worker: { format: 'es' },
         test: {
           name: 'browser',
