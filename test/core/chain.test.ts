@@ -130,6 +130,33 @@ describe('createChain on a 10-d Gaussian with scales 0.01 .. 100', () => {
   });
 });
 
+describe("createChain with the gradient-based warmup (300 iterations)", () => {
+  const draws = 2000;
+  const dim = SCALES.length;
+  const r = run(gaussian(SCALES), 2024, 0, 300, draws, { adaptation: 'gradient' });
+
+  it('recovers means and variances within 5 Monte Carlo standard errors', () => {
+    for (let i = 0; i < dim; i++) {
+      const s = SCALES[i];
+      const m = batchMean(draws, (d) => r.draws[d * dim + i] / s);
+      expect(Math.abs(m.mean)).toBeLessThan(5 * m.se);
+      expect(m.se).toBeLessThan(0.06);
+      const v = batchMean(draws, (d) => (r.draws[d * dim + i] / s) ** 2);
+      expect(Math.abs(v.mean - 1)).toBeLessThan(5 * v.se);
+    }
+  });
+
+  it('learns the variances from draws and gradients (exact for a Gaussian) with little warmup work', () => {
+    for (let i = 0; i < dim; i++) {
+      const ratio = r.invMetric[i] / SCALES[i] ** 2;
+      expect(ratio).toBeGreaterThan(0.8);
+      expect(ratio).toBeLessThan(1.25);
+    }
+    // Stan's warmup spends ~80k leapfrogs here (unit metric on scales 1e-2..1e2 at first)
+    expect(r.nLeapfrogWarmup).toBeLessThan(10_000);
+  });
+});
+
 describe('createChain on other targets', () => {
   it('samples a correlated 2-d Gaussian (sds 1 and 10, correlation 0.95)', () => {
     const draws = 4000;

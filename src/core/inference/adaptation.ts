@@ -177,8 +177,27 @@ export interface Adaptable {
   readonly dim: number;
   stepSize: number;
   readonly invMetric: Float64Array;
+  /** Current position ([dim]). */
+  readonly position: Float64Array;
+  /** Gradient of the log density at the position ([dim]). */
+  readonly gradient: Float64Array;
   setInvMetric(invMetric: ArrayLike<number>): void;
   findReasonableStepSize(): void;
+}
+
+/** What warmup learns from after each transition. */
+export interface TransitionSummary {
+  /** Mean acceptance statistic of the transition, [0, 1]. */
+  acceptStat: number;
+  divergent: boolean;
+}
+
+/** A warmup strategy: fed every warmup transition in order, then finished once. */
+export interface Warmup {
+  /** Learns from one warmup transition (the sampler is at its new position). */
+  afterTransition(sampler: Adaptable, t: TransitionSummary): void;
+  /** Ends warmup: fixes the step size and metric used for sampling. */
+  finish(sampler: Adaptable): void;
 }
 
 /** Stan's warmup options. */
@@ -191,7 +210,7 @@ export interface StanWarmupOptions extends WindowOptions {
  * Stan's warmup driver: call `afterTransition` after each warmup transition, `finish` once
  * after the last. Mutates the sampler's step size and metric as Stan's adapt_diag_e_nuts does.
  */
-export class StanWarmup {
+export class StanWarmup implements Warmup {
   readonly schedule: WindowSchedule;
   readonly stepSizeAdaptation: DualAveraging;
   /** Metric windows closed so far. */
@@ -212,11 +231,11 @@ export class StanWarmup {
     this.scratch = new Float64Array(sampler.dim);
   }
 
-  /** Learns from one warmup transition at position q ([dim]) with its acceptance statistic. */
-  afterTransition(sampler: Adaptable, acceptStat: number, q: Float64Array): void {
-    sampler.stepSize = this.stepSizeAdaptation.learn(acceptStat);
+  /** Learns from one warmup transition (acceptance statistic, new position). */
+  afterTransition(sampler: Adaptable, t: TransitionSummary): void {
+    sampler.stepSize = this.stepSizeAdaptation.learn(t.acceptStat);
     const s = this.schedule;
-    if (s.inWindow()) this.estimator.add(q);
+    if (s.inWindow()) this.estimator.add(sampler.position);
     if (s.endsWindow()) {
       this.estimator.variance(this.scratch);
       const n = this.estimator.n;

@@ -1,8 +1,23 @@
 import type { LogDensity } from '../kernels/kernel.ts';
 import type { Rng } from './rng.ts';
 import { Nuts } from './nuts.ts';
-import { StanWarmup } from './adaptation.ts';
+import { StanWarmup, type Adaptable, type Warmup } from './adaptation.ts';
+import { GradientWarmup } from './gradient-warmup.ts';
 import { initialPoint } from './initial-point.ts';
+
+/**
+ * Warmup strategies: 'stan' (windowed variance, Stan's defaults) or 'gradient'
+ * (nutpie-like metric from draw and gradient variances; works with far shorter warmup).
+ */
+export type AdaptationKind = 'stan' | 'gradient';
+
+type WarmupFactory = (sampler: Adaptable, config: ChainConfig) => Warmup;
+
+/** Builds each warmup strategy from the chain's configuration. */
+export const WARMUPS = {
+  stan: (sampler, c) => new StanWarmup(sampler, c.warmup, { adaptDelta: c.adaptDelta ?? 0.8 }),
+  gradient: (sampler, c) => new GradientWarmup(sampler, c.warmup, { adaptDelta: c.adaptDelta ?? 0.8 }, c.invMetric !== undefined),
+} satisfies Record<AdaptationKind, WarmupFactory>;
 
 /** Configuration of one chain. */
 export interface ChainConfig {
@@ -26,6 +41,8 @@ export interface ChainConfig {
   stepSize?: number;
   /** Initial diagonal inverse metric ([dim], > 0). Default all ones. */
   invMetric?: ArrayLike<number>;
+  /** Warmup strategy. Default 'stan'. */
+  adaptation?: AdaptationKind;
 }
 
 /** Where a chain stands; returned by every `step`. */
@@ -115,7 +132,7 @@ export function createChain(config: ChainConfig): Chain {
   if (config.invMetric) sampler.setInvMetric(config.invMetric);
   const init = initialPoint(sampler, rng, config.init, config.initRadius ?? 2);
   sampler.stepSize = config.stepSize ?? 1;
-  const adapter = new StanWarmup(sampler, warmup, { adaptDelta: config.adaptDelta ?? 0.8 });
+  const adapter = WARMUPS[config.adaptation ?? 'stan'](sampler, config);
   sampler.findReasonableStepSize();
 
   const drawsOut = new Float64Array(draws * dim);
@@ -157,7 +174,7 @@ export function createChain(config: ChainConfig): Chain {
         nLeapfrogWarmup += s.nLeapfrog;
         if (s.divergent) warmupDivergences++;
         record(warmupStats, iteration);
-        adapter.afterTransition(sampler, s.acceptStat, sampler.position);
+        adapter.afterTransition(sampler, s);
         if (iteration === warmup - 1) adapter.finish(sampler);
       } else {
         const d = iteration - warmup;

@@ -162,6 +162,11 @@ export class Nuts {
     return this.cur.q;
   }
 
+  /** Gradient of the log density at the current position ([dim]); read-only view. */
+  get gradient(): Float64Array {
+    return this.cur.g;
+  }
+
   /** Log density at the current position. */
   get lp(): number {
     return this.cur.lp;
