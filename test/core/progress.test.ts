@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { summarizeProgress, type ChainProgress } from '../../src/core/inference/progress.ts';
+import { summarizeProgress, type ChainStatus } from '../../src/core/inference/progress.ts';
 
-const chain = (chain: number, iteration: number, itersPerS: number, divergences = 0): ChainProgress => ({
+const chain = (chain: number, iteration: number, itersPerS: number, divergences = 0): ChainStatus => ({
   chain, iteration, total: 2000, phase: 'warmup', divergences, itersPerS, leapfrogs: 0,
 });
 

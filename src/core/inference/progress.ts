@@ -1,5 +1,5 @@
 /** What one chain reports while it runs (streamed from its worker). */
-export interface ChainProgress {
+export interface ChainStatus {
   chain: number;
   /** iterations done, warmup included */ iteration: number;
   /** warmup + draws */ total: number;
@@ -11,7 +11,7 @@ export interface ChainProgress {
 
 /** The whole fit at a glance for the progress bar. */
 export interface FitProgress {
-  chains: ChainProgress[];
+  chains: ChainStatus[];
   /** 0..1 over all chains */ fraction: number;
   /** seconds left, or null before any speed is known */ etaS: number | null;
   divergences: number;
@@ -22,7 +22,7 @@ export interface FitProgress {
  * `workers` threads, so the ETA is the remaining work of the slowest thread.
  * @param workers number of worker threads the chains are spread over (round-robin)
  */
-export function summarizeProgress(chains: readonly ChainProgress[], workers: number): FitProgress {
+export function summarizeProgress(chains: readonly ChainStatus[], workers: number): FitProgress {
   const total = chains.reduce((s, c) => s + c.total, 0);
   const done = chains.reduce((s, c) => s + c.iteration, 0);
   let etaS: number | null = 0;

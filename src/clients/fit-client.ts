@@ -1,0 +1,83 @@
+import { wrap, proxy, releaseProxy, type Remote } from 'comlink';
+import type { FitWorkerApi, ChainOutput } from '../../workers/api.ts';
+import type { ModelSpec } from '../core/spec/model-spec.ts';
+import type { ModelData } from '../core/model/model-data.ts';
+import type { FitSettings } from '../core/inference/fit-job.ts';
+import { assembleFit, type FitResult } from '../core/inference/fit-result.ts';
+import { summarizeProgress, type ChainStatus, type FitProgress } from '../core/inference/progress.ts';
+import type { ConvergenceThresholds } from '../core/diagnostics/checks.ts';
+
+/** The fit was cancelled by the user. */
+export class FitCancelled extends Error {
+  override name = 'FitCancelled';
+}
+
+/** A running fit: its result, and a cancel that stops every worker at once. */
+export interface FitHandle {
+  result: Promise<FitResult>;
+  /** Terminates all workers (immediate); `result` rejects with FitCancelled. */
+  cancel(): void;
+  /** number of worker threads used */ workers: number;
+}
+
+/**
+ * Fits the model with chains spread over web workers (one per core, at most one per chain).
+ * Chain i runs on worker i mod W with seed stream (seed, i): the same draws whatever W is.
+ * A crashed worker rejects `result` with its error and stops the others.
+ */
+export function startFit(
+  spec: ModelSpec,
+  data: ModelData,
+  settings: FitSettings,
+  onProgress: (p: FitProgress) => void,
+  thresholds: Partial<ConvergenceThresholds> = {},
+): FitHandle {
+  const cores = Math.max(1, navigator.hardwareConcurrency || 1);
+  const W = Math.max(1, Math.min(settings.chains, cores));
+  const workers = Array.from({ length: W }, () => new Worker(new URL('../../workers/fit.worker.ts', import.meta.url), { type: 'module' }));
+  const apis: Remote<FitWorkerApi>[] = workers.map((w) => wrap<FitWorkerApi>(w));
+  let settle: ((e: Error) => void) | undefined;
+  const failed = new Promise<never>((_, reject) => (settle = reject));
+  failed.catch(() => {});
+  const stop = (e: Error) => {
+    workers.forEach((w) => w.terminate());
+    settle?.(e);
+  };
+  workers.forEach((w, i) => {
+    w.onerror = (ev) => stop(new Error(`Fit worker ${i} crashed: ${ev.message || 'unknown error (see the console)'}`));
+    w.onmessageerror = () => stop(new Error(`Fit worker ${i} sent a message that could not be read.`));
+  });
+
+  const statuses: ChainStatus[] = Array.from({ length: settings.chains }, (_, chain) => ({
+    chain, iteration: 0, total: settings.warmup + settings.draws, phase: 'init', divergences: 0, itersPerS: 0, leapfrogs: 0,
+  }));
+  const onStatus = proxy((s: ChainStatus[]) => {
+    for (const c of s) statuses[c.chain] = c;
+    onProgress(summarizeProgress(statuses, W));
+  });
+
+  const run = async (): Promise<FitResult> => {
+    const t0 = performance.now();
+    const { chosen, probes } =
+      settings.kernel === 'auto'
+        ? await apis[0].probe(spec, data, 150)
+        : { chosen: settings.kernel, probes: [] };
+    const jobs = apis.map((api, w) => {
+      const chainIds = statuses.map((s) => s.chain).filter((c) => c % W === w);
+      return api.fit({ spec, data, chainIds, settings, kernel: chosen }, onStatus);
+    });
+    const outputs: ChainOutput[] = (await Promise.all(jobs)).flat();
+    const wallS = (performance.now() - t0) / 1000;
+    return assembleFit(outputs, { settings, kernel: chosen, probes, wallS }, thresholds);
+  };
+
+  const result = Promise.race([run(), failed]).finally(() => {
+    apis.forEach((a) => a[releaseProxy]());
+    workers.forEach((w) => w.terminate());
+  });
+  return {
+    result,
+    cancel: () => stop(new FitCancelled('Fit cancelled; no draws were kept.')),
+    workers: W,
+  };
+}

@@ -1,0 +1,61 @@
+import type { CheckResult } from '../check/result.ts';
+import type { KernelName } from '../kernels/kernel.ts';
+import type { KernelProbe } from '../kernels/probe.ts';
+import type { DrawTable } from '../model/draws.ts';
+import { summarizeDraws, type SummaryRow } from '../diagnostics/summary.ts';
+import { summarizeSamplerStats, type SamplerSummary } from '../diagnostics/sampler-stats.ts';
+import { convergenceChecks, type ConvergenceThresholds } from '../diagnostics/checks.ts';
+import type { ChainRun, FitSettings } from './fit-job.ts';
+
+/** A finished fit: draws per chain, the summary table, sampler diagnostics and checks. */
+export interface FitResult {
+  settings: FitSettings;
+  kernel: KernelName;
+  probes: KernelProbe[];
+  /** column names of every chain's table (constrained params, roi[..], contribution[..]) */ names: string[];
+  /** per chain, ordered by chain index */ tables: DrawTable[];
+  summary: SummaryRow[];
+  sampler: SamplerSummary;
+  checks: CheckResult[];
+  /** wall seconds from start to the last chain's end */ wallS: number;
+  leapfrogs: { warmup: number; sampling: number };
+  /** min bulk ESS over every column per wall second */ essPerS: number;
+}
+
+/** Assembles the chains of all workers into one FitResult (chains ordered by index). */
+export function assembleFit(
+  runs: readonly (ChainRun & { table: DrawTable })[],
+  meta: { settings: FitSettings; kernel: KernelName; probes: KernelProbe[]; wallS: number },
+  thresholds: Partial<ConvergenceThresholds> = {},
+): FitResult {
+  const ordered = [...runs].sort((a, b) => a.chain - b.chain);
+  const names = ordered[0].table.names;
+  const tables = ordered.map((r) => r.table);
+  const summary = summarizeDraws(
+    names,
+    tables.map((t) => t.values),
+    names.length,
+  );
+  const sampler = summarizeSamplerStats(
+    ordered.map((r) => r.result.stats),
+    meta.settings.maxTreeDepth,
+  );
+  const checks = convergenceChecks({ rows: summary, sampler }, thresholds);
+  let warmup = 0;
+  let total = 0;
+  for (const r of ordered) {
+    warmup += r.result.nLeapfrogWarmup;
+    total += r.result.nLeapfrogTotal;
+  }
+  const minEss = Math.min(...summary.map((r) => r.essBulk));
+  return {
+    ...meta,
+    names,
+    tables,
+    summary,
+    sampler,
+    checks,
+    leapfrogs: { warmup, sampling: total - warmup },
+    essPerS: minEss / meta.wallS,
+  };
+}

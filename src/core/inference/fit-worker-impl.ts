@@ -1,0 +1,57 @@
+import type { ModelSpec } from '../spec/model-spec.ts';
+import type { ModelData } from '../model/model-data.ts';
+import type { KernelName } from '../kernels/kernel.ts';
+import { asLogDensity } from '../kernels/kernel.ts';
+import { createKernel, PROBE_CANDIDATES } from '../kernels/factory.ts';
+import { probeKernels, type KernelProbe } from '../kernels/probe.ts';
+import type { TfjsBackendOptions } from '../kernels/tfjs-backend.ts';
+import { buildLayout } from '../model/layout.ts';
+import { toDrawTable, type DrawTable } from '../model/draws.ts';
+import { runChains, type ChainRun, type FitSettings } from './fit-job.ts';
+import type { ChainStatus } from './progress.ts';
+import { Rng } from './rng.ts';
+
+/**
+ * What a fit worker does, as plain functions: the worker file only exposes them, and tests
+ * call them directly to check that the worker gives identical draws.
+ */
+export async function probeFitKernels(
+  spec: ModelSpec,
+  data: ModelData,
+  budgetMs: number,
+  now: () => number,
+  tfjsOptions: TfjsBackendOptions = {},
+): Promise<{ chosen: KernelName; probes: KernelProbe[] }> {
+  const kernels = [];
+  const failed: KernelProbe[] = [];
+  for (const name of PROBE_CANDIDATES) {
+    try {
+      kernels.push(await createKernel(name, spec, data, tfjsOptions));
+    } catch (e) {
+      failed.push({ name, gradPerS: 0, error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  // a fixed, seeded point inside Stan's init region: the probe is reproducible
+  const rng = new Rng(12345);
+  const theta = Float64Array.from({ length: buildLayout(spec, data).dim }, () => rng.uniformIn(-1, 1));
+  const { chosen, probes } = probeKernels(kernels, theta, budgetMs, now);
+  kernels.forEach((k) => k.dispose());
+  return { chosen, probes: [...probes, ...failed] };
+}
+
+/** Runs a worker's chains with the pinned kernel and converts draws to named columns. */
+export async function runFitJob(
+  job: { spec: ModelSpec; data: ModelData; chainIds: number[]; settings: FitSettings; kernel: KernelName },
+  now: () => number,
+  onStatus?: (s: ChainStatus[]) => void,
+  tfjsOptions: TfjsBackendOptions = {},
+): Promise<(ChainRun & { table: DrawTable })[]> {
+  const kernel = await createKernel(job.kernel, job.spec, job.data, tfjsOptions);
+  try {
+    const runs = runChains(asLogDensity(kernel), job.chainIds, job.settings, now, onStatus);
+    const layout = buildLayout(job.spec, job.data);
+    return runs.map((r) => ({ ...r, table: toDrawTable(job.spec, job.data, layout, r.result.draws) }));
+  } finally {
+    kernel.dispose();
+  }
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import robynCsv from '../../../shared/datasets/robyn_simulated_weekly.csv?raw';
+import robynSpec from '../../../shared/peer/stan/robyn_spec.json';
+import { datasetFromCsv } from '../helpers/csv-dataset.ts';
+import { prepareModelData } from '../../src/core/model/model-data.ts';
+import { DEFAULT_MODEL_SPEC } from '../../src/core/spec/model-spec.ts';
+import { runFitJob } from '../../src/core/inference/fit-worker-impl.ts';
+import { startFit, FitCancelled } from '../../src/clients/fit-client.ts';
+import type { FitSettings } from '../../src/core/inference/fit-job.ts';
+import type { FitProgress } from '../../src/core/inference/progress.ts';
+
+const data = prepareModelData(datasetFromCsv(robynCsv, robynSpec), DEFAULT_MODEL_SPEC);
+const settings: FitSettings = { chains: 3, warmup: 60, draws: 40, seed: 11, adaptDelta: 0.8, maxTreeDepth: 6, kernel: 'fused' };
+
+describe('fit through web workers', () => {
+  it('gives draws identical to running the chains directly in this thread', async () => {
+    const progress: FitProgress[] = [];
+    const handle = startFit(DEFAULT_MODEL_SPEC, data, settings, (p) => progress.push(p));
+    const viaWorkers = await handle.result;
+    const direct = await runFitJob({ spec: DEFAULT_MODEL_SPEC, data, chainIds: [0, 1, 2], settings, kernel: 'fused' }, () => performance.now());
+    expect(viaWorkers.tables).toHaveLength(3);
+    for (let c = 0; c < 3; c++) {
+      expect(Array.from(viaWorkers.tables[c].values)).toEqual(Array.from(direct[c].table.values));
+    }
+    expect(viaWorkers.summary.map((r) => r.name)).toContain('roi[tv_S]');
+    expect(viaWorkers.kernel).toBe('fused');
+    const last = progress.at(-1)!;
+    expect(last.fraction).toBe(1);
+    expect(last.chains.every((c) => c.phase === 'done')).toBe(true);
+  });
+
+  it('picks a kernel by a measured probe when not pinned and reports every probe', async () => {
+    const r = await startFit(DEFAULT_MODEL_SPEC, data, { ...settings, chains: 2, warmup: 20, draws: 10, kernel: 'auto' }, () => {}).result;
+    expect(r.probes.map((p) => p.name).sort()).toEqual(['fused', 'tfjs-wasm']);
+    const best = r.probes.filter((p) => !p.error).reduce((a, b) => (b.gradPerS > a.gradPerS ? b : a));
+    expect(r.kernel).toBe(best.name);
+  });
+
+  it('cancel stops all workers within 200 ms and rejects with FitCancelled', async () => {
+    const handle = startFit(DEFAULT_MODEL_SPEC, data, { ...settings, warmup: 1000, draws: 1000 }, () => {});
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = performance.now();
+    handle.cancel();
+    await expect(handle.result).rejects.toBeInstanceOf(FitCancelled);
+    expect(performance.now() - t0).toBeLessThan(200);
+  });
+});
+
+describe('fit worker errors', () => {
+  it('a chain that cannot start rejects with a clear message instead of hanging', async () => {
+    const bad = { ...data, y: data.y.map((v, i) => (i === 5 ? NaN : v)) };
+    const handle = startFit(DEFAULT_MODEL_SPEC, bad, { ...settings, chains: 2 }, () => {});
+    await expect(handle.result).rejects.toThrow(/finite|NaN/i);
+  });
+});

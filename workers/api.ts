@@ -1,0 +1,29 @@
+import type { ModelSpec } from '../src/core/spec/model-spec.ts';
+import type { ModelData } from '../src/core/model/model-data.ts';
+import type { KernelName } from '../src/core/kernels/kernel.ts';
+import type { KernelProbe } from '../src/core/kernels/probe.ts';
+import type { FitSettings, ChainRun } from '../src/core/inference/fit-job.ts';
+import type { ChainStatus } from '../src/core/inference/progress.ts';
+import type { DrawTable } from '../src/core/model/draws.ts';
+
+/** One worker's share of a fit: plain data and typed arrays only. */
+export interface FitJob {
+  spec: ModelSpec;
+  data: ModelData;
+  /** global chain indices this worker runs */ chainIds: number[];
+  settings: FitSettings;
+  /** the kernel every worker uses (chosen once by `probe`) */ kernel: KernelName;
+}
+
+/** A finished chain as it crosses back: sampler output plus constrained and derived draws. */
+export interface ChainOutput extends ChainRun {
+  table: DrawTable;
+}
+
+/** The fit worker (workers/fit.worker.ts). Errors cross as { name, message }. */
+export interface FitWorkerApi {
+  /** Times the candidate kernels on this device at a starting point; picks the fastest usable. */
+  probe(spec: ModelSpec, data: ModelData, budgetMs: number): Promise<{ chosen: KernelName; probes: KernelProbe[] }>;
+  /** Runs the job's chains interleaved; `onStatus` is a Comlink.proxy callback. */
+  fit(job: FitJob, onStatus: (s: ChainStatus[]) => void): Promise<ChainOutput[]>;
+}
