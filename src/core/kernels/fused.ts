@@ -4,6 +4,7 @@ import type { ModelData } from '../model/model-data.ts';
 import { buildLayout, type ParamLayout, type Transform } from '../model/layout.ts';
 import { UNCONSTRAINED_PRIORS, type UnconstrainedPrior } from '../model/bijectors.ts';
 import type { DensityKernel } from './kernel.ts';
+import { fastExp, fastLog } from './fastmath.ts';
 
 // Hand-written log posterior + analytic gradient of the reference model (see peer/stan/mmm.stan),
 // float64, no allocation per call. Everything the hot loop touches is preallocated below.
@@ -51,9 +52,30 @@ export function createFusedKernel(spec: ModelSpec, data: ModelData): FusedKernel
   const iInt = off('intercept'), iTrend = off('trend'), iF = off('fourier'), iBeta = off('beta');
   const iAlpha = off('alpha'), iK = off('K'), iS = off('S'), iGamma = off('gamma'), iSigma = off('sigma');
 
-  // column-major copies so that every inner loop runs over weeks with unit stride
-  const Xc = new Float64Array(C * N);
-  for (let t = 0; t < N; t++) for (let c = 0; c < C; c++) Xc[c * N + t] = data.X[t * C + c];
+  // column-major copies so that every inner loop runs over weeks with unit stride; spend is
+  // padded with L zeros in front of each channel so that the week leaving the window needs no test
+  const Np = N + L;
+  const Xp = new Float64Array(C * Np);
+  for (let t = 0; t < N; t++) for (let c = 0; c < C; c++) Xp[c * Np + L + t] = data.X[t * C + c];
+  // runs of weeks whose window holds spend (Stan's `pos`); elsewhere h = 0 and the scratch stays 0
+  const runs: number[][] = [];
+  for (let c = 0; c < C; c++) {
+    const list: number[] = [];
+    let start = -1;
+    for (let t = 0; t <= N; t++) {
+      let any = false;
+      if (t < N) for (let l = 0; l < L; l++) if (Xp[c * Np + L + t - l] > 0) any = true;
+      if (any && start < 0) start = t;
+      if (!any && start >= 0) {
+        list.push(start, t);
+        start = -1;
+      }
+    }
+    runs.push(list);
+  }
+  const runOff = new Int32Array(C + 1);
+  for (let c = 0; c < C; c++) runOff[c + 1] = runOff[c] + runs[c].length;
+  const runT = Int32Array.from(runs.flat());
   const Fc = new Float64Array(nF * N);
   for (let t = 0; t < N; t++) for (let j = 0; j < nF; j++) Fc[j * N + t] = data.F[t * nF + j];
   const Zc = new Float64Array(K * N);
@@ -142,40 +164,39 @@ export function createFusedKernel(spec: ModelSpec, data: ModelData): FusedKernel
       const c0 = Math.log(W) + th[o + iK + c];
       const beta = xv[iBeta + c];
       const base = c * N;
-      let A = 0, B = 0, D = 0;
-      for (let t = 0; t < N; t++) {
-        const xin = Xc[base + t];
-        const xout = t >= L ? Xc[base + t - L] : 0;
-        const Aold = A;
-        A = alpha * A + xin - alphaL * xout;
-        B = alpha * (B + Aold) - LalphaL * xout;
-        D = alpha * D + alphaL * xout;
-        if (A < RESUM * D) {
-          A = 0;
-          B = 0;
-          const lmax = t < L - 1 ? t : L - 1;
-          for (let l = 0; l <= lmax; l++) {
-            const v = pw[l] * Xc[base + t - l];
-            A += v;
-            B += l * v;
+      const pbase = c * Np + L;
+      for (let ri = runOff[c]; ri < runOff[c + 1]; ri += 2) {
+        // the window is empty just before a run, so the recursion restarts from exact zeros
+        let A = 0, B = 0, D = 0;
+        const tEnd = runT[ri + 1];
+        for (let t = runT[ri]; t < tEnd; t++) {
+          const i = pbase + t;
+          const xin = Xp[i];
+          const xout = Xp[i - L];
+          const Aold = A;
+          A = alpha * A + xin - alphaL * xout;
+          B = alpha * (B + Aold) - LalphaL * xout;
+          D = alpha * D + alphaL * xout;
+          if (A < RESUM * D) {
+            A = 0;
+            B = 0;
+            for (let l = 0; l < L; l++) {
+              const v = pw[l] * Xp[i - l];
+              A += v;
+              B += l * v;
+            }
+            D = 0;
           }
-          D = 0;
-        }
-        const k = base + t;
-        if (A > 0) {
-          const z = S * (Math.log(A) - c0);
-          const q = Math.exp(-z);
+          const z = S * (fastLog(A) - c0);
+          // beyond -700 h is 0 to double precision; the clamp keeps q finite so h (1 - h) is not 0 * inf
+          const q = fastExp(z > -700 ? -z : 700);
           const h = 1 / (1 + q);
+          const k = base + t;
           Hh[k] = h;
           Hq[k] = q * h * h;
           Hz[k] = z;
           Hr[k] = B / A - lbar;
           mu[t] += beta * h;
-        } else {
-          Hh[k] = 0;
-          Hq[k] = 0;
-          Hz[k] = 0;
-          Hr[k] = 0;
         }
       }
     }
