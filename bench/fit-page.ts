@@ -1,0 +1,63 @@
+import { prepareModelData } from '../src/core/model/model-data.ts';
+import type { Dataset } from '../src/core/model/dataset.ts';
+import { DEFAULT_MODEL_SPEC } from '../src/core/spec/model-spec.ts';
+import type { FitSettings } from '../src/core/inference/fit-job.ts';
+import { startFit } from '../src/clients/fit-client.ts';
+import type { SummaryRow } from '../src/core/diagnostics/summary.ts';
+
+/** What the node side sends: a Dataset with plain arrays. */
+export interface FitPagePayload {
+  dataset: Omit<Dataset, 'target' | 'channels' | 'controls'> & {
+    target: { name: string; values: number[] };
+    channels: { name: string; spend: number[] }[];
+    controls: { name: string; values: number[] }[];
+  };
+  settings: FitSettings;
+}
+
+/** What the page returns (JSON-able). */
+export interface FitPageResult {
+  wall_s: number;
+  kernel: string;
+  probes: { name: string; gradPerS: number; error?: string }[];
+  workers: number;
+  summary: SummaryRow[];
+  divergences: number;
+  treedepth_hits: number;
+  ebfmi: number[];
+  leapfrogs: { warmup: number; sampling: number };
+  checks: { id: string; severity: string; title: string }[];
+  channels: string[];
+}
+
+const status = document.getElementById('status')!;
+
+async function runFitBench(p: FitPagePayload): Promise<FitPageResult> {
+  const ds: Dataset = {
+    ...p.dataset,
+    target: { name: p.dataset.target.name, values: Float64Array.from(p.dataset.target.values) },
+    channels: p.dataset.channels.map((c) => ({ name: c.name, spend: Float64Array.from(c.spend) })),
+    controls: p.dataset.controls.map((c) => ({ name: c.name, values: Float64Array.from(c.values) })),
+  };
+  const data = prepareModelData(ds, DEFAULT_MODEL_SPEC);
+  const handle = startFit(DEFAULT_MODEL_SPEC, data, p.settings, (pr) => {
+    status.textContent = `${(pr.fraction * 100).toFixed(1)}% eta ${pr.etaS?.toFixed(1)} s`;
+  });
+  const r = await handle.result;
+  return {
+    wall_s: r.wallS,
+    kernel: r.kernel,
+    probes: r.probes,
+    workers: handle.workers,
+    summary: r.summary,
+    divergences: r.sampler.divergences.count,
+    treedepth_hits: r.sampler.treeDepthHits.count,
+    ebfmi: r.sampler.ebfmi,
+    leapfrogs: r.leapfrogs,
+    checks: r.checks.map((c) => ({ id: c.id, severity: c.severity, title: c.title })),
+    channels: data.channels,
+  };
+}
+
+(window as unknown as { runFitBench: typeof runFitBench }).runFitBench = runFitBench;
+status.textContent = 'ready';

@@ -1,0 +1,128 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { build, preview } from 'vite';
+import { chromium } from 'playwright-core';
+import { findChromium, CHROMIUM_ARGS } from '../scripts/chromium.mjs';
+import { datasetFromCsv } from '../test/helpers/csv-dataset.ts';
+import { DEFAULT_FIT_SETTINGS, type FitSettings } from '../src/core/inference/fit-job.ts';
+import type { FitPagePayload, FitPageResult } from './fit-page.ts';
+import { runStanPeer, type PeerResult } from './stan-peer.ts';
+
+// npm run bench:fit -- [--csv PATH --spec PATH] [--peer] [--out FILE] [--chains 4 --warmup 1000 --draws 1000 --seed 1]
+// Builds the app's fit path, serves it, and fits in headless Chromium with real workers.
+
+const { values: a } = parseArgs({
+  options: {
+    csv: { type: 'string', default: '../shared/datasets/robyn_simulated_weekly.csv' },
+    spec: { type: 'string', default: '../shared/peer/stan/robyn_spec.json' },
+    peer: { type: 'boolean', default: false },
+    out: { type: 'string', default: 'bench/results/fit.json' },
+    chains: { type: 'string', default: String(DEFAULT_FIT_SETTINGS.chains) },
+    warmup: { type: 'string', default: String(DEFAULT_FIT_SETTINGS.warmup) },
+    draws: { type: 'string', default: String(DEFAULT_FIT_SETTINGS.draws) },
+    seed: { type: 'string', default: '1' },
+    kernel: { type: 'string', default: 'auto' },
+  },
+});
+const settings: FitSettings = {
+  ...DEFAULT_FIT_SETTINGS,
+  chains: Number(a.chains), warmup: Number(a.warmup), draws: Number(a.draws), seed: Number(a.seed),
+  kernel: a.kernel as FitSettings['kernel'],
+};
+
+async function runOurs(): Promise<FitPageResult> {
+  const spec = JSON.parse(readFileSync(a.spec!, 'utf8'));
+  const ds = datasetFromCsv(readFileSync(a.csv!, 'utf8'), spec);
+  const payload: FitPagePayload = {
+    dataset: {
+      ...ds,
+      target: { name: ds.target.name, values: Array.from(ds.target.values) },
+      channels: ds.channels.map((c) => ({ name: c.name, spend: Array.from(c.spend) })),
+      controls: ds.controls.map((c) => ({ name: c.name, values: Array.from(c.values) })),
+    },
+    settings,
+  };
+  const outDir = resolve('bench/.dist-fit');
+  await build({ logLevel: 'warn', build: { outDir, emptyOutDir: true, rollupOptions: { input: resolve('bench/fit-page.html') } } });
+  const server = await preview({ build: { outDir }, preview: { host: '127.0.0.1', port: 0 }, logLevel: 'warn' });
+  const executablePath = findChromium();
+  if (!executablePath) throw new Error('Chromium not found: apt-get install -y chromium');
+  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.resolvedUrls!.local[0]}bench/fit-page.html`);
+    await page.waitForFunction(() => 'runFitBench' in window, undefined, { timeout: 60_000 });
+    page.setDefaultTimeout(30 * 60_000);
+    const r = await page.evaluate((p) => (window as unknown as { runFitBench(p: FitPagePayload): Promise<FitPageResult> }).runFitBench(p), payload);
+    if (errors.length) console.warn('page errors:', errors);
+    return r;
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+const ours = await runOurs();
+const rows = ours.summary;
+const roi = ours.channels.map((channel) => {
+  const r = rows.find((x) => x.name === `roi[${channel}]`)!;
+  return { channel, mean: r.mean, sd: r.sd, q05: r.q05, q50: r.q50, q95: r.q95, rhat: r.rhat, ess_bulk: r.essBulk };
+});
+const minEssBulk = Math.min(...rows.map((r) => r.essBulk));
+const result: Record<string, unknown> = {
+  data: a.csv,
+  chains: settings.chains,
+  warmup: settings.warmup,
+  draws: settings.draws,
+  seed: settings.seed,
+  kernel: ours.kernel,
+  probes: ours.probes,
+  workers: ours.workers,
+  wall_s: ours.wall_s,
+  max_rhat: Math.max(...rows.map((r) => r.rhat)),
+  min_ess_bulk: minEssBulk,
+  min_ess_tail: Math.min(...rows.map((r) => r.essTail)),
+  ess_per_s: minEssBulk / ours.wall_s,
+  divergences: ours.divergences,
+  treedepth_hits: ours.treedepth_hits,
+  ebfmi: ours.ebfmi,
+  leapfrogs: ours.leapfrogs,
+  checks: ours.checks,
+  roi,
+};
+
+console.log(`\nCarryover: ${settings.chains} x (${settings.warmup} + ${settings.draws}), kernel ${ours.kernel}, ${ours.workers} workers`);
+console.log(`wall ${ours.wall_s.toFixed(2)} s | max R-hat ${(result.max_rhat as number).toFixed(4)} | min ESS bulk ${minEssBulk.toFixed(0)} tail ${(result.min_ess_tail as number).toFixed(0)} | ${(result.ess_per_s as number).toFixed(1)} ESS/s | divergences ${ours.divergences} | leapfrogs ${ours.leapfrogs.warmup} warmup + ${ours.leapfrogs.sampling} sampling`);
+
+let peer: PeerResult | undefined;
+if (a.peer) {
+  peer = runStanPeer(a.csv!, a.spec!, { chains: settings.chains, warmup: settings.warmup, draws: settings.draws, seed: settings.seed });
+  result.peer = peer;
+  result.wall_ratio = ours.wall_s / peer.wall_s;
+  result.ess_per_s_ratio = (result.ess_per_s as number) / peer.ess_per_s;
+  result.roi_mean_diff_sd = Object.fromEntries(roi.map((r) => {
+    const p = peer!.roi.find((x) => x.channel === r.channel)!;
+    return [r.channel, Math.abs(r.mean - p.mean) / p.sd];
+  }));
+  result.roi_interval_width_ratio = Object.fromEntries(roi.map((r) => {
+    const p = peer!.roi.find((x) => x.channel === r.channel)!;
+    return [r.channel, (r.q95 - r.q05) / (p.q95 - p.q05)];
+  }));
+  console.log(`Stan: sampling ${peer.wall_s.toFixed(2)} s (compile ${peer.compile_s.toFixed(1)} s) | max R-hat ${peer.max_rhat.toFixed(4)} | min ESS bulk ${peer.min_bulk_ess.toFixed(0)} | ${peer.ess_per_s.toFixed(1)} ESS/s | divergences ${peer.divergences}`);
+  console.log(`wall_ratio ${(result.wall_ratio as number).toFixed(3)} | ess_per_s_ratio ${(result.ess_per_s_ratio as number).toFixed(2)}`);
+}
+console.log('\nchannel        ROI mean    sd     q05     q95' + (peer ? '   Stan mean  Stan sd  |diff|/sd  width ratio' : ''));
+for (const r of roi) {
+  let line = `${r.channel.padEnd(12)} ${r.mean.toFixed(2).padStart(8)} ${r.sd.toFixed(2).padStart(7)} ${r.q05.toFixed(2).padStart(7)} ${r.q95.toFixed(2).padStart(7)}`;
+  if (peer) {
+    const p = peer.roi.find((x) => x.channel === r.channel)!;
+    line += ` ${p.mean.toFixed(2).padStart(10)} ${p.sd.toFixed(2).padStart(8)} ${(Math.abs(r.mean - p.mean) / p.sd).toFixed(3).padStart(10)} ${((r.q95 - r.q05) / (p.q95 - p.q05)).toFixed(3).padStart(12)}`;
+  }
+  console.log(line);
+}
+mkdirSync(dirname(a.out!), { recursive: true });
+writeFileSync(a.out!, JSON.stringify(result, null, 2) + '\n');
+console.log(`\nwrote ${a.out}`);

@@ -1,0 +1,58 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** The peer's result as the bench reports it. */
+export interface PeerResult {
+  wall_s: number;
+  compile_s: number;
+  ess_per_s: number;
+  max_rhat: number;
+  min_bulk_ess: number;
+  divergences: number;
+  roi: { channel: string; mean: number; sd: number; q05: number; q50: number; q95: number }[];
+  /** how the ROI sd was obtained */
+  sd_source: 'draws' | 'quantiles';
+}
+
+const RUNNER = resolve('../shared/peer/stan/run_stan.R');
+
+/**
+ * Runs ../shared/peer/stan/run_stan.R (rstan) on the same CSV and SPEC in this process's run.
+ * The runner prints ROI mean and quantiles but no sd; the bench needs Stan's posterior sd, so
+ * it runs a temporary copy with one added column (`sd = apply(roi, 2, sd)`). If that edit no
+ * longer applies, sd falls back to (q95 - q05) / 3.29 and says so.
+ */
+export function runStanPeer(csv: string, spec: string, o: { chains: number; warmup: number; draws: number; seed: number }): PeerResult {
+  const dir = mkdtempSync(join(tmpdir(), 'carryover-stan-'));
+  const src = readFileSync(RUNNER, 'utf8');
+  const anchor = 'mean = colMeans(roi),';
+  const patched = src.includes(anchor) ? src.replace(anchor, `${anchor} sd = apply(roi, 2, sd),`) : src;
+  const script = join(dir, 'run_stan.R');
+  writeFileSync(script, patched);
+  // the runner compiles the mmm.stan that sits next to it
+  writeFileSync(join(dir, 'mmm.stan'), readFileSync(resolve('../shared/peer/stan/mmm.stan')));
+  const out = join(dir, 'res.json');
+  execFileSync(
+    'Rscript',
+    [script, resolve(csv), resolve(spec), '--chains', String(o.chains), '--warmup', String(o.warmup), '--iter', String(o.draws), '--seed', String(o.seed), '--out', out],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  const r = JSON.parse(readFileSync(out, 'utf8'));
+  const one = (v: unknown) => (Array.isArray(v) ? v[0] : v) as number;
+  const roi = (r.roi as Record<string, unknown>[]).map((x) => {
+    const q05 = one(x.q05), q95 = one(x.q95);
+    return { channel: String(one(x.channel)), mean: one(x.mean), sd: x.sd !== undefined ? one(x.sd) : (q95 - q05) / 3.29, q05, q50: one(x.q50), q95 };
+  });
+  return {
+    wall_s: one(r.wall_s),
+    compile_s: one(r.compile_s),
+    ess_per_s: one(r.ess_per_s),
+    max_rhat: one(r.max_rhat),
+    min_bulk_ess: one(r.min_bulk_ess),
+    divergences: one(r.divergences),
+    roi,
+    sd_source: src.includes(anchor) ? 'draws' : 'quantiles',
+  };
+}
