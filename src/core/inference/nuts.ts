@@ -51,9 +51,13 @@ function phasePoint(dim: number): PhasePoint {
 }
 
 function copyPoint(to: PhasePoint, from: PhasePoint): void {
-  to.q.set(from.q);
-  to.p.set(from.p);
-  to.g.set(from.g);
+  // One fused loop: for tens of coordinates this beats three TypedArray.set calls.
+  const tq = to.q, tp = to.p, tg = to.g, fq = from.q, fp = from.p, fg = from.g;
+  for (let i = 0; i < tq.length; i++) {
+    tq[i] = fq[i];
+    tp[i] = fp[i];
+    tg[i] = fg[i];
+  }
   to.lp = from.lp;
 }
 
@@ -337,23 +341,31 @@ export class Nuts {
     if (depth === 0) {
       this.leapfrog(z, sign * this.stepSize);
       this.nLeapfrog++;
-      let h = this.hamiltonian(z);
+      // One pass: kinetic energy, end momenta, rho and the proposal copy.
+      const invM = this.invMetric;
+      const { q, p, g } = z;
+      const pq = zPropose.q, pp = zPropose.p, pg = zPropose.g;
+      let k = 0;
+      for (let i = 0; i < dim; i++) {
+        const pi = p[i];
+        const si = invM[i] * pi;
+        k += si * pi;
+        pSharpBeg[i] = si;
+        pSharpEnd[i] = si;
+        pBeg[i] = pi;
+        pEnd[i] = pi;
+        rho[i] += pi;
+        pq[i] = q[i];
+        pp[i] = pi;
+        pg[i] = g[i];
+      }
+      zPropose.lp = z.lp;
+      let h = -z.lp + 0.5 * k;
       if (Number.isNaN(h)) h = Infinity;
       const dH = this.h0 - h;
       if (-dH > this.maxDeltaH) this.divergent = true;
       this.treeLogWeight = dH;
       this.sumMetroProb += dH > 0 ? 1 : Math.exp(dH);
-      copyPoint(zPropose, z);
-      const invM = this.invMetric;
-      for (let i = 0; i < dim; i++) {
-        const p = z.p[i];
-        const s = invM[i] * p;
-        pSharpBeg[i] = s;
-        pSharpEnd[i] = s;
-        pBeg[i] = p;
-        pEnd[i] = p;
-        rho[i] += p;
-      }
       return !this.divergent;
     }
 
