@@ -109,6 +109,17 @@ describe.each(['cpu', 'wasm'] as const)('tfjs-%s density kernel', (backend) => {
     expect(after.logp[2]).not.toBe(before.logp[2]);
   });
 
+  it('stays finite and matches fused where a real-line parameter is far out (intercept u = 60)', async () => {
+    const fused = createFusedKernel(DEFAULT_MODEL_SPEC, data);
+    const theta = randomPoints(new Rng(15), 1, kernel.dim);
+    theta[0] = 60; // exp(2u) would overflow float32 here: the halfNormal term must not touch this row
+    const ref = await evalBatch(fused, theta, 1);
+    const got = await evalBatch(kernel, theta, 1);
+    expect(Number.isFinite(got.logp[0])).toBe(true);
+    expect(Math.abs(got.logp[0] - ref.logp[0])).toBeLessThanOrEqual(LP_TOL * 2 * Math.abs(ref.logp[0]));
+    expect(relGradDiff(got.grad, ref.grad)).toBeLessThanOrEqual(GRAD_TOL);
+  });
+
   it('does not leak tensors over repeated evaluations (async and sync)', async () => {
     const theta = randomPoints(new Rng(13), 4, kernel.dim);
     const lp = new Float64Array(4);

@@ -42,7 +42,7 @@ export async function createTfjsKernel(
   await initTfjsBackend(backend, options);
   const layout = buildLayout(spec, data);
   const dim = layout.dim;
-  const constants = createDensityConstants(data);
+  const constants = createDensityConstants(spec, data, layout);
   const valueAndGrad = tf.valueAndGrad(logDensityOp(spec, data, layout, constants));
   let disposed = false;
 
