@@ -1,6 +1,6 @@
 import type { CheckResult } from '../../core/check/result.ts';
 import type { ValidationConfig } from '../../core/spec/config-validation.ts';
-import { ident, literal, type Db } from '../db.ts';
+import { ident, type Db } from '../db.ts';
 import { checkChannelCorrelation } from './correlation.ts';
 import { checkColumnTypes } from './column-types.ts';
 import { checkColumns } from './columns.ts';
@@ -144,7 +144,7 @@ async function runSafely(id: DataCheckId, check: DataCheck, ctx: CheckContext): 
       severity: 'block',
       title: 'This check could not run',
       detail: `The check failed on this table: ${message}`,
-      evidence: { error: message, table: literal(ctx.table) },
+      evidence: { error: message, table: ctx.table },
       fix: 'Check the column mapping and types; report the error if they look right.',
     };
   }
