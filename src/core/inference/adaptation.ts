@@ -1,3 +1,6 @@
+import { WelfordCovariance } from './covariance.ts';
+import type { MetricKind } from './nuts.ts';
+
 /**
  * Stan's warmup: Nesterov dual averaging of the step size and a diagonal metric estimated in
  * doubling windows (stepsize_adaptation.hpp, windowed_adaptation.hpp, var_adaptation.hpp).
@@ -182,6 +185,8 @@ export interface Adaptable {
   /** Gradient of the log density at the position ([dim]). */
   readonly gradient: Float64Array;
   setInvMetric(invMetric: ArrayLike<number>): void;
+  /** Dense inverse metric ([dim * dim] row-major, SPD). */
+  setDenseInvMetric(cov: ArrayLike<number>): void;
   findReasonableStepSize(): void;
 }
 
@@ -204,6 +209,8 @@ export interface Warmup {
 export interface StanWarmupOptions extends WindowOptions {
   /** Target acceptance statistic. Default 0.8. */
   adaptDelta?: number;
+  /** 'diag' (Stan's diag_e, default) or 'dense' (dense_e: windowed covariance). */
+  metric?: MetricKind;
 }
 
 /**
@@ -217,6 +224,8 @@ export class StanWarmup implements Warmup {
   metricUpdates = 0;
   private readonly estimator: WelfordVariance;
   private readonly scratch: Float64Array;
+  private readonly covEstimator: WelfordCovariance | undefined;
+  private readonly covScratch: Float64Array | undefined;
 
   /**
    * @param sampler the NUTS sampler (initial position set, initial step size found)
@@ -229,14 +238,24 @@ export class StanWarmup implements Warmup {
     this.stepSizeAdaptation.mu = Math.log(10 * sampler.stepSize);
     this.estimator = new WelfordVariance(sampler.dim);
     this.scratch = new Float64Array(sampler.dim);
+    if (options.metric === 'dense') {
+      this.covEstimator = new WelfordCovariance(sampler.dim);
+      this.covScratch = new Float64Array(sampler.dim * sampler.dim);
+    }
   }
 
   /** Learns from one warmup transition (acceptance statistic, new position). */
   afterTransition(sampler: Adaptable, t: TransitionSummary): void {
     sampler.stepSize = this.stepSizeAdaptation.learn(t.acceptStat);
     const s = this.schedule;
-    if (s.inWindow()) this.estimator.add(sampler.position);
-    if (s.endsWindow()) {
+    const cov = this.covEstimator;
+    if (s.inWindow()) (cov ?? this.estimator).add(sampler.position);
+    if (s.endsWindow() && cov && this.covScratch) {
+      cov.regularized(this.covScratch);
+      cov.restart();
+      sampler.setDenseInvMetric(this.covScratch);
+      this.restartStepSize(sampler);
+    } else if (s.endsWindow()) {
       this.estimator.variance(this.scratch);
       const n = this.estimator.n;
       // Shrink towards a small constant so short windows cannot produce a degenerate metric.
@@ -245,12 +264,16 @@ export class StanWarmup implements Warmup {
       }
       this.estimator.restart();
       sampler.setInvMetric(this.scratch);
-      sampler.findReasonableStepSize();
-      this.stepSizeAdaptation.mu = Math.log(10 * sampler.stepSize);
-      this.stepSizeAdaptation.restart();
-      this.metricUpdates++;
+      this.restartStepSize(sampler);
     }
     s.advance();
+  }
+
+  private restartStepSize(sampler: Adaptable): void {
+    sampler.findReasonableStepSize();
+    this.stepSizeAdaptation.mu = Math.log(10 * sampler.stepSize);
+    this.stepSizeAdaptation.restart();
+    this.metricUpdates++;
   }
 
   /** Ends warmup: the step size becomes the dual-averaging average. */

@@ -1,6 +1,6 @@
 import type { LogDensity } from '../kernels/kernel.ts';
 import type { Rng } from './rng.ts';
-import { Nuts } from './nuts.ts';
+import { Nuts, type MetricKind } from './nuts.ts';
 import { StanWarmup, type Adaptable, type Warmup } from './adaptation.ts';
 import { GradientWarmup } from './gradient-warmup.ts';
 import { initialPoint } from './initial-point.ts';
@@ -15,7 +15,7 @@ type WarmupFactory = (sampler: Adaptable, config: ChainConfig) => Warmup;
 
 /** Builds each warmup strategy from the chain's configuration. */
 export const WARMUPS = {
-  stan: (sampler, c) => new StanWarmup(sampler, c.warmup, { adaptDelta: c.adaptDelta ?? 0.8 }),
+  stan: (sampler, c) => new StanWarmup(sampler, c.warmup, { adaptDelta: c.adaptDelta ?? 0.8, metric: c.metric ?? 'diag' }),
   gradient: (sampler, c) => new GradientWarmup(sampler, c.warmup, { adaptDelta: c.adaptDelta ?? 0.8 }, c.invMetric !== undefined),
 } satisfies Record<AdaptationKind, WarmupFactory>;
 
@@ -43,6 +43,8 @@ export interface ChainConfig {
   invMetric?: ArrayLike<number>;
   /** Warmup strategy. Default 'stan'. */
   adaptation?: AdaptationKind;
+  /** Metric adapted during warmup: 'diag' (default, Stan's diag_e) or 'dense' (dense_e). */
+  metric?: MetricKind;
 }
 
 /** Where a chain stands; returned by every `step`. */
@@ -84,8 +86,10 @@ export interface ChainResult {
   warmupStats: IterationStats;
   /** Step size used for sampling (> 0). */
   stepSize: number;
-  /** Diagonal inverse metric used for sampling, [dim]. */
+  /** Diagonal inverse metric used for sampling, [dim] (the dense metric's diagonal when dense). */
   invMetric: Float64Array;
+  /** Dense inverse metric used for sampling, [dim * dim] row-major; only when the metric is dense. */
+  invMetricDense?: Float64Array;
   /** Initial point, [dim], unconstrained. */
   init: Float64Array;
   /** Leapfrog steps over the whole run (warmup + sampling). */
@@ -200,6 +204,7 @@ export function createChain(config: ChainConfig): Chain {
       warmupStats,
       stepSize: sampler.stepSize,
       invMetric: sampler.invMetric.slice(),
+      invMetricDense: sampler.metric === 'dense' ? sampler.invMetricDense.slice() : undefined,
       init,
       nLeapfrogTotal,
       nLeapfrogWarmup,

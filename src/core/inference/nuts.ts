@@ -9,6 +9,9 @@ export interface NutsOptions {
   maxDeltaH?: number;
 }
 
+/** Euclidean metric kinds: a diagonal or a dense (full covariance) inverse metric. */
+export type MetricKind = 'diag' | 'dense';
+
 /** What the last transition did; overwritten by every call (no allocation per iteration). */
 export interface TransitionStats {
   /** Step size used (unconstrained units, > 0). */
@@ -80,15 +83,19 @@ function noUTurn(sharpA: Float64Array, sharpB: Float64Array, a: Float64Array, b:
 }
 
 /**
- * The No-U-Turn sampler with multinomial trajectory sampling and a diagonal Euclidean metric,
+ * The No-U-Turn sampler with multinomial trajectory sampling and a diagonal or dense Euclidean metric,
  * following Stan's base_nuts (including the extra U-turn checks across merged subtrees).
  * The sampler holds the chain's current position; `transition()` moves it one draw.
  */
 export class Nuts {
   /** Number of unconstrained parameters. */
   readonly dim: number;
-  /** Diagonal inverse metric ([dim], > 0): the posterior variances once adapted. Edit via setInvMetric. */
+  /** Diagonal inverse metric ([dim], > 0): the posterior variances once adapted (the dense metric's diagonal in dense mode). */
   readonly invMetric: Float64Array;
+  /** Dense inverse metric ([dim * dim] row-major, symmetric positive definite); used when metric is 'dense'. */
+  readonly invMetricDense: Float64Array;
+  /** Which metric the integrator uses; set by setInvMetric ('diag') or setDenseInvMetric ('dense'). */
+  metric: MetricKind = 'diag';
   /** Step size of the leapfrog integrator (unconstrained units, > 0). */
   stepSize = 1;
   /** Maximum tree depth. */
@@ -103,6 +110,8 @@ export class Nuts {
   private readonly target: LogDensity;
   private readonly rng: Rng;
   private readonly sqrtMass: Float64Array; // 1 / sqrt(invMetric): scales momentum draws
+  private readonly cholL: Float64Array; // lower Cholesky factor of invMetricDense, row-major
+  private readonly vel: Float64Array; // scratch: invMetricDense * p
   private readonly z: PhasePoint; // integration point
   private readonly cur: PhasePoint; // current state of the chain
   private readonly zFwd: PhasePoint;
@@ -141,6 +150,10 @@ export class Nuts {
     this.maxDeltaH = options.maxDeltaH ?? 1000;
     this.invMetric = new Float64Array(dim).fill(1);
     this.sqrtMass = new Float64Array(dim).fill(1);
+    this.invMetricDense = new Float64Array(dim * dim);
+    this.cholL = new Float64Array(dim * dim);
+    for (let i = 0; i < dim; i++) this.invMetricDense[i * dim + i] = this.cholL[i * dim + i] = 1;
+    this.vel = new Float64Array(dim);
     this.z = phasePoint(dim);
     this.cur = phasePoint(dim);
     this.zFwd = phasePoint(dim);
@@ -195,6 +208,50 @@ export class Nuts {
       this.invMetric[i] = m;
       this.sqrtMass[i] = 1 / Math.sqrt(m);
     }
+    this.metric = 'diag';
+  }
+
+  /**
+   * Switches to a dense inverse metric ([dim * dim] row-major, symmetric positive definite:
+   * the posterior covariance once adapted). Throws when its Cholesky factorisation fails.
+   */
+  setDenseInvMetric(cov: ArrayLike<number>): void {
+    const n = this.dim;
+    if (cov.length !== n * n) throw new Error(`dense invMetric has length ${cov.length}, expected ${n * n}`);
+    const L = new Float64Array(n * n);
+    for (let j = 0; j < n; j++) {
+      let d = cov[j * n + j];
+      for (let k = 0; k < j; k++) d -= L[j * n + k] * L[j * n + k];
+      if (!(d > 0) || !Number.isFinite(d)) throw new Error(`dense invMetric is not positive definite (pivot ${j} = ${d})`);
+      const ljj = Math.sqrt(d);
+      L[j * n + j] = ljj;
+      for (let i = j + 1; i < n; i++) {
+        let s = 0.5 * (cov[i * n + j] + cov[j * n + i]);
+        for (let k = 0; k < j; k++) s -= L[i * n + k] * L[j * n + k];
+        L[i * n + j] = s / ljj;
+      }
+    }
+    this.cholL.set(L);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) this.invMetricDense[i * n + j] = 0.5 * (cov[i * n + j] + cov[j * n + i]);
+      this.invMetric[i] = this.invMetricDense[i * n + i];
+      this.sqrtMass[i] = 1 / Math.sqrt(this.invMetric[i]);
+    }
+    this.metric = 'dense';
+  }
+
+  /** out = invMetricDense * p ([dim]); returns p . out (twice the kinetic energy). */
+  private denseVelocity(p: Float64Array, out: Float64Array): number {
+    const n = this.dim;
+    const S = this.invMetricDense;
+    let k = 0;
+    for (let i = 0, row = 0; i < n; i++, row += n) {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += S[row + j] * p[j];
+      out[i] = s;
+      k += s * p[i];
+    }
+    return k;
   }
 
   /**
@@ -248,9 +305,12 @@ export class Nuts {
     copyPoint(zFwd, z);
     copyPoint(zBck, z);
     copyPoint(zSample, z);
+    const dense = this.metric === 'dense';
+    const vel = this.vel;
+    if (dense) this.denseVelocity(z.p, vel);
     for (let i = 0; i < dim; i++) {
       const p = z.p[i];
-      const s = invM[i] * p;
+      const s = dense ? vel[i] : invM[i] * p;
       pSharpFwdBck[i] = s;
       pSharpFwdFwd[i] = s;
       pSharpBckFwd[i] = s;
@@ -345,11 +405,17 @@ export class Nuts {
       const invM = this.invMetric;
       const { q, p, g } = z;
       const pq = zPropose.q, pp = zPropose.p, pg = zPropose.g;
-      let k = 0;
+      const dense = this.metric === 'dense';
+      const vel = this.vel;
+      let k = dense ? this.denseVelocity(p, vel) : 0;
       for (let i = 0; i < dim; i++) {
         const pi = p[i];
-        const si = invM[i] * pi;
-        k += si * pi;
+        let si: number;
+        if (dense) si = vel[i];
+        else {
+          si = invM[i] * pi;
+          k += si * pi;
+        }
         pSharpBeg[i] = si;
         pSharpEnd[i] = si;
         pBeg[i] = pi;
@@ -400,15 +466,23 @@ export class Nuts {
     const { q, p, g } = z;
     const invM = this.invMetric;
     const half = 0.5 * eps;
-    for (let i = 0; i < dim; i++) {
-      p[i] += half * g[i];
-      q[i] += eps * invM[i] * p[i];
+    if (this.metric === 'dense') {
+      for (let i = 0; i < dim; i++) p[i] += half * g[i];
+      const vel = this.vel;
+      this.denseVelocity(p, vel);
+      for (let i = 0; i < dim; i++) q[i] += eps * vel[i];
+    } else {
+      for (let i = 0; i < dim; i++) {
+        p[i] += half * g[i];
+        q[i] += eps * invM[i] * p[i];
+      }
     }
     z.lp = this.target.logDensityGrad(q, g);
     for (let i = 0; i < dim; i++) p[i] += half * g[i];
   }
 
   private hamiltonian(z: PhasePoint): number {
+    if (this.metric === 'dense') return -z.lp + 0.5 * this.denseVelocity(z.p, this.vel);
     const invM = this.invMetric;
     const p = z.p;
     let k = 0;
@@ -417,6 +491,18 @@ export class Nuts {
   }
 
   private sampleMomentum(p: Float64Array): void {
+    if (this.metric === 'dense') {
+      // p = L^-T u with u ~ N(0, I): Cov(p) = (L L^T)^-1 = the mass matrix (Stan's dense_e).
+      const n = this.dim;
+      const L = this.cholL;
+      for (let i = 0; i < n; i++) p[i] = this.rng.normal();
+      for (let i = n - 1; i >= 0; i--) {
+        let s = p[i];
+        for (let k = i + 1; k < n; k++) s -= L[k * n + i] * p[k];
+        p[i] = s / L[i * n + i];
+      }
+      return;
+    }
     for (let i = 0; i < this.dim; i++) p[i] = this.rng.normal() * this.sqrtMass[i];
   }
 
