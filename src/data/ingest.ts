@@ -1,0 +1,262 @@
+import type { CheckResult } from '../core/check/result.ts';
+import type { ReadConfig } from '../core/spec/config.ts';
+import { ident, literal, type Db } from './db.ts';
+import { IngestError } from './ingest-error.ts';
+import { checkParquetFooter, detectFormat, firstRaggedLine, headerNames, inspectText, type FileFormat, type TextEncoding } from './ingest-bytes.ts';
+import { loadFindings } from './ingest-findings.ts';
+
+/** A dropped file: its name (for messages and format) and its bytes. */
+export interface IngestInput {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/** Options of one ingest: CSV read overrides (the config's `read` section), target table, preview size. */
+export interface IngestOptions {
+  read?: Partial<ReadConfig>;
+  /** Table to create (replaced if it exists). Default `raw`. */
+  table?: string;
+  /** Rows in the preview. Default 20. */
+  previewRows?: number;
+}
+
+/** What the CSV sniffer found (after user overrides); `overridden` lists the keys the user set. */
+export interface SnifferFindings {
+  delimiter: string;
+  quote: string;
+  escape: string;
+  decimal: '.' | ',';
+  /** strftime format of DATE columns, null when none was detected. */
+  dateFormat: string | null;
+  timestampFormat: string | null;
+  header: boolean;
+  encoding: TextEncoding;
+  overridden: (keyof ReadConfig)[];
+}
+
+/** A column of the materialised table: name as DuckDB holds it and its SQL type (DATE, DOUBLE, BIGINT, VARCHAR...). */
+export interface ColumnInfo {
+  name: string;
+  type: string;
+}
+
+/** The result of reading one file into DuckDB. */
+export interface IngestResult {
+  file: string;
+  format: FileFormat;
+  /** The DuckDB table holding every row as read. */
+  table: string;
+  rowCount: number;
+  columns: ColumnInfo[];
+  /** First rows; dates as ISO strings, numbers as numbers, NaN/Infinity as those numbers. */
+  preview: Record<string, unknown>[];
+  /** Null for Parquet (no sniffing needed). */
+  sniff: SnifferFindings | null;
+  /** Things read but worth saying (renamed headers, encoding fallback, formulas, columns kept as text). */
+  findings: CheckResult[];
+  /** Columns DuckDB could not type as the sniffer guessed and that were re-read as text: column -> first offending line. */
+  textFallback: Record<string, number>;
+}
+
+let fileCounter = 0;
+const MAX_TEXT_RETRIES = 50;
+
+/**
+ * Reads CSV, TSV or Parquet bytes into a DuckDB table with the sniffer's guesses and the user's
+ * overrides. Throws IngestError when nothing can be read (empty, binary, truncated, header only).
+ */
+export async function ingestFile(db: Db, input: IngestInput, opts: IngestOptions = {}): Promise<IngestResult> {
+  const { name: file, bytes } = input;
+  const table = opts.table ?? 'raw';
+  if (bytes.length === 0 || isBlank(bytes)) {
+    throw new IngestError('ingest.empty', file, `${file} is empty (${bytes.length} bytes, no header and no rows).`, 'Export the data again; the file should start with a header line such as "date,revenue,tv_spend".');
+  }
+  const format = detectFormat(file, bytes);
+  const vname = `upload_${++fileCounter}.${format === 'parquet' ? 'parquet' : 'csv'}`;
+  await db.registerFile(vname, bytes);
+  try {
+    let sniff: SnifferFindings | null = null;
+    let textFallback: Record<string, number> = {};
+    let headerAsWritten: string[] = [];
+    const extra: CheckResult[] = [];
+    if (format === 'parquet') {
+      checkParquetFooter(file, bytes);
+      try {
+        await db.exec(`CREATE OR REPLACE TABLE ${ident(table)} AS SELECT * FROM read_parquet(${literal(vname)})`);
+      } catch (e) {
+        throw new IngestError('ingest.parquet_unreadable', file, `${file} could not be read as Parquet: ${firstLine(e)}`, 'Export the file again as Parquet or CSV.');
+      }
+    } else {
+      const read = opts.read ?? {};
+      const text = inspectText(file, bytes, read.encoding);
+      let r = await readCsv(db, file, vname, table, format, text.encoding, read);
+      if (read.delimiter === undefined) {
+        // The sniffer falls back to one column when rows disagree on the field count; reading
+        // with the delimiter the header suggests names the offending line instead.
+        const cols = await db.query<{ column_name: string }>(`DESCRIBE ${ident(table)}`);
+        const hint = cols.length === 1 ? /[,;\t|]/.exec(cols[0].column_name)?.[0] : undefined;
+        if (hint) {
+          try {
+            r = await readCsv(db, file, vname, table, format, text.encoding, { ...read, delimiter: hint });
+          } catch (e) {
+            const rag = firstRaggedLine(bytes, text.encoding, hint, '"');
+            if (!rag) throw e;
+            const d = hint === '\t' ? 'TAB' : `'${hint}'`;
+            throw new IngestError('ingest.csv_unreadable', file, `Line ${rag.line} of ${file} has ${rag.fields} fields separated by ${d}, but the header has ${rag.expected}.`, `Fix line ${rag.line} (a missing or extra ${d}, or an unclosed quote) and load the file again.`, undefined, rag.line);
+          }
+        }
+      }
+      sniff = r.sniff;
+      textFallback = r.textFallback;
+      headerAsWritten = sniff.header ? headerNames(bytes, text.encoding, sniff.delimiter, sniff.quote === '(empty)' ? '' : sniff.quote) : [];
+      extra.push(...r.findings);
+      if (text.reason === 'not valid utf-8') {
+        extra.push({
+          id: 'ingest.encoding',
+          severity: 'warn',
+          title: `${file} is not UTF-8; read as Latin-1`,
+          detail: `Line ${text.invalidLine} of ${file} has bytes that are not valid UTF-8, so the file was read as Latin-1 (Windows Western). Accented letters may look wrong if the file uses another encoding.`,
+          evidence: { file, row: text.invalidLine, encoding: 'latin-1' },
+          fix: 'Save the file as "CSV UTF-8" in your spreadsheet program, or set read.encoding in the config.',
+        });
+      }
+    }
+    const columns = (await db.query<{ column_name: string; column_type: string }>(`DESCRIBE ${ident(table)}`)).map((c) => ({ name: c.column_name, type: c.column_type }));
+    const [{ n }] = await db.query<{ n: number }>(`SELECT count(*)::DOUBLE AS n FROM ${ident(table)}`);
+    if (n === 0) {
+      throw new IngestError('ingest.no_rows', file, `${file} has a header (${columns.length} columns: ${columns.slice(0, 5).map((c) => c.name).join(', ')}${columns.length > 5 ? ', ...' : ''}) but no data rows.`, 'Export the data again including the rows, one row per date (and per geo/product if any).');
+    }
+    const findings = [...extra, ...(await loadFindings(db, { file, table, columns, headerAsWritten, textFallback, sniff, rowCount: n }))];
+    const preview = await previewRows(db, table, columns, opts.previewRows ?? 20);
+    return { file, format, table, rowCount: n, columns, preview, sniff, findings, textFallback };
+  } finally {
+    await db.dropFile(vname).catch(() => undefined);
+  }
+}
+
+/** Sniffs, then materialises, re-reading columns as text when a value breaks the sniffed type. */
+async function readCsv(db: Db, file: string, vname: string, table: string, format: FileFormat, encoding: TextEncoding, read: Partial<ReadConfig>) {
+  const overridden = (Object.keys(read) as (keyof ReadConfig)[]).filter((k) => read[k] !== undefined);
+  const args: string[] = ['auto_detect=true', 'sample_size=-1', 'max_line_size=4194304'];
+  const delim = read.delimiter ?? (format === 'tsv' ? '\t' : undefined);
+  if (delim !== undefined) args.push(`delim=${literal(delim)}`);
+  if (read.quote !== undefined) args.push(`quote=${literal(read.quote)}`);
+  if (read.header !== undefined) args.push(`header=${read.header}`);
+  if (read.date_format) args.push(`dateformat=${literal(read.date_format)}`);
+  if (encoding !== 'utf-8') args.push(`encoding=${literal(encoding)}`);
+  let s: Record<string, unknown>;
+  try {
+    [s] = await db.query(`SELECT Delimiter, Quote, Escape, HasHeader, DateFormat, TimestampFormat FROM sniff_csv(${literal(vname)}, ${args.join(', ')})`);
+  } catch (e) {
+    throw csvError(file, e);
+  }
+  const findings: CheckResult[] = [];
+  let decimal: '.' | ',' = read.decimal ?? '.';
+  const textFallback: Record<string, number> = {};
+  const create = async () => {
+    const a = [...args];
+    if (decimal === ',') a.push(`decimal_separator=','`);
+    const cols = Object.keys(textFallback);
+    if (cols.length) a.push(`types={${cols.map((c) => `${literal(c)}: 'VARCHAR'`).join(', ')}}`);
+    await db.exec(`CREATE OR REPLACE TABLE ${ident(table)} AS SELECT * FROM read_csv(${literal(vname)}, ${a.join(', ')})`);
+  };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await create();
+      break;
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      const m = /Error when converting column "((?:[^"]|"")+)"/.exec(msg);
+      if (!m || attempt >= MAX_TEXT_RETRIES || m[1] in textFallback) throw csvError(file, e);
+      textFallback[m[1]] = lineOf(msg) ?? 0;
+    }
+  }
+  if (read.decimal === undefined && s.Delimiter !== ',') {
+    const comma = await decimalCommaColumns(db, table);
+    if (comma.length) {
+      decimal = ',';
+      await create();
+      const types = await db.query<{ column_name: string; column_type: string }>(`DESCRIBE ${ident(table)}`);
+      comma.splice(0, comma.length, ...comma.filter((c) => types.find((t) => t.column_name === c)?.column_type !== 'VARCHAR'));
+      findings.push({
+        id: 'ingest.decimal_comma',
+        severity: 'info',
+        title: 'Numbers use a decimal comma',
+        detail: `Columns ${comma.map((c) => `'${c}'`).join(', ')} of ${file} hold numbers written like 1234,56, so "," was read as the decimal separator.`,
+        evidence: { file, columns: comma },
+        fix: 'If these are not decimals, set read.decimal: "." in the config.',
+      });
+    }
+  }
+  const sniff: SnifferFindings = {
+    delimiter: String(s.Delimiter),
+    quote: String(s.Quote),
+    escape: String(s.Escape),
+    decimal,
+    dateFormat: (s.DateFormat as string | null) ?? null,
+    timestampFormat: (s.TimestampFormat as string | null) ?? null,
+    header: Boolean(s.HasHeader),
+    encoding,
+    overridden,
+  };
+  return { sniff, findings, textFallback };
+}
+
+/** Text columns whose every non-empty value looks like `-1.234,56` (and at least one has a comma). */
+async function decimalCommaColumns(db: Db, table: string): Promise<string[]> {
+  const cols = (await db.query<{ column_name: string; column_type: string }>(`DESCRIBE ${ident(table)}`)).filter((c) => c.column_type === 'VARCHAR');
+  const out: string[] = [];
+  for (const c of cols) {
+    const q = ident(c.column_name);
+    const [r] = await db.query<{ bad: number; comma: number }>(
+      `SELECT count(*) FILTER (WHERE NOT regexp_full_match(trim(${q}), '-?[0-9]+(,[0-9]+)?'))::DOUBLE AS bad,
+              count(*) FILTER (WHERE contains(${q}, ','))::DOUBLE AS comma
+       FROM ${ident(table)} WHERE ${q} IS NOT NULL AND trim(${q}) <> ''`,
+    );
+    if (r.bad === 0 && r.comma > 0) out.push(c.column_name);
+  }
+  return out;
+}
+
+function csvError(file: string, e: unknown): IngestError {
+  const msg = e instanceof Error ? e.message : String(e);
+  const line = lineOf(msg);
+  const where = line ? ` (line ${line})` : '';
+  if (/not utf-8 encoded|Invalid unicode/i.test(msg)) {
+    return new IngestError('ingest.csv_unreadable', file, `${file} has text that is not valid in the chosen encoding${where}.`, 'Save the file as "CSV UTF-8", or set read.encoding (utf-8, utf-16, latin-1) in the config.', undefined, line);
+  }
+  const cols = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(msg);
+  if (cols) {
+    return new IngestError('ingest.csv_unreadable', file, `Line ${line} of ${file} has ${cols[2]} fields but the header has ${cols[1]}.`, `Fix line ${line} (a missing or extra delimiter, or an unclosed quote), or set read.delimiter / read.quote in the config.`, undefined, line);
+  }
+  return new IngestError('ingest.csv_unreadable', file, `${file} could not be read as CSV${where}: ${firstLine(e)}`, 'Check the delimiter, quote and header settings (config section read), or export the file again as CSV UTF-8.', undefined, line);
+}
+
+const lineOf = (msg: string) => {
+  const m = /Line: (\d+)/.exec(msg);
+  return m ? Number(m[1]) : undefined;
+};
+const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n').find((l) => l.trim() && !/^Invalid Input Error: *$/.test(l))?.trim() ?? 'unknown error';
+
+function isBlank(bytes: Uint8Array): boolean {
+  for (let i = 0; i < Math.min(bytes.length, 4096); i++) {
+    const b = bytes[i];
+    if (!(b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09 || b === 0xef || b === 0xbb || b === 0xbf)) return false;
+  }
+  return bytes.length <= 4096;
+}
+
+/** First rows in JSON-friendly form: DATE/TIMESTAMP as ISO text, integers/DECIMAL as DOUBLE, other types as text. */
+export async function previewRows(db: Db, table: string, columns: ColumnInfo[], limit: number): Promise<Record<string, unknown>[]> {
+  const sel = columns.map((c) => `${selectPlain(c)} AS ${ident(c.name)}`).join(', ');
+  return db.query(`SELECT ${sel} FROM ${ident(table)} LIMIT ${Math.max(0, Math.floor(limit))}`);
+}
+
+/** A SELECT expression that turns a column into plain JSON-friendly values. */
+export function selectPlain(c: ColumnInfo): string {
+  const q = ident(c.name);
+  if (/^(DATE|TIMESTAMP)/.test(c.type)) return `strftime(${q}::TIMESTAMP, '%Y-%m-%d')`;
+  if (/^(DECIMAL|HUGEINT|UBIGINT|BIGINT|INTEGER|SMALLINT|TINYINT|UINTEGER|USMALLINT|UTINYINT)/.test(c.type)) return `${q}::DOUBLE`;
+  if (/^(VARCHAR|BOOLEAN|DOUBLE|FLOAT|REAL)$/.test(c.type)) return q;
+  return `${q}::VARCHAR`;
+}
