@@ -5,6 +5,7 @@ import type { KernelProbe } from '../src/core/kernels/probe.ts';
 import type { FitSettings, ChainRun } from '../src/core/inference/fit-job.ts';
 import type { ChainStatus } from '../src/core/inference/progress.ts';
 import type { DrawTable } from '../src/core/model/draws.ts';
+import type { TableBlock } from '../src/core/inference/fit-worker-impl.ts';
 
 /** One worker's share of a fit: plain data and typed arrays only. */
 export interface FitJob {
@@ -24,6 +25,10 @@ export interface ChainOutput extends ChainRun {
 export interface FitWorkerApi {
   /** Times the candidate kernels on this device at a starting point; picks the fastest usable. */
   probe(spec: ModelSpec, data: ModelData, budgetMs: number): Promise<{ chosen: KernelName; probes: KernelProbe[] }>;
-  /** Runs the job's chains interleaved; `onStatus` is a Comlink.proxy callback. */
-  fit(job: FitJob, onStatus: (s: ChainStatus[]) => void): Promise<ChainOutput[]>;
+  /**
+   * Runs the job's chains interleaved; `onStatus` is a Comlink.proxy callback. With
+   * settings.untilConverged, `onBlock` (a Comlink.proxy) gets every block of draws and resolves
+   * true when the fit should stop there (decided over all workers' chains).
+   */
+  fit(job: FitJob, onStatus: (s: ChainStatus[]) => void, onBlock?: (b: TableBlock) => Promise<boolean>): Promise<ChainOutput[]>;
 }

@@ -17,8 +17,8 @@ const now = () => performance.now();
 
 const api: FitWorkerApi = {
   probe: (spec, data, budgetMs) => probeFitKernels(spec, data, budgetMs, now, tfjsOptions),
-  async fit(job, onStatus) {
-    const out = await runFitJob(job, now, onStatus, tfjsOptions);
+  async fit(job, onStatus, onBlock) {
+    const out = await runFitJob(job, now, onStatus, tfjsOptions, onBlock);
     const buffers = out.flatMap((c) => [c.result.draws.buffer, c.table.values.buffer]);
     return transfer(out, buffers as ArrayBuffer[]);
   },

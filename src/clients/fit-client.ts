@@ -3,7 +3,10 @@ import type { FitWorkerApi, ChainOutput } from '../../workers/api.ts';
 import type { ModelSpec } from '../core/spec/model-spec.ts';
 import type { ModelData } from '../core/model/model-data.ts';
 import type { FitSettings } from '../core/inference/fit-job.ts';
-import { assembleFit, type FitResult } from '../core/inference/fit-result.ts';
+import { assembleFit, blockConvergence, type FitResult } from '../core/inference/fit-result.ts';
+import type { TableBlock } from '../core/inference/fit-worker-impl.ts';
+import { drawColumnNames } from '../core/model/draws.ts';
+import { buildLayout } from '../core/model/layout.ts';
 import { summarizeProgress, type ChainStatus, type FitProgress } from '../core/inference/progress.ts';
 import type { ConvergenceThresholds } from '../core/diagnostics/checks.ts';
 
@@ -56,19 +59,47 @@ export function startFit(
     onProgress(summarizeProgress(statuses, W));
   });
 
+  const t0 = performance.now();
+  const rule = settings.untilConverged;
+  let converged: { met: boolean; draws: number; seconds: number } | undefined;
+  // Run until converged: a barrier per block. The decision reads every chain's draws up to the
+  // block, so it depends only on the seed, never on timing: same seed, same stopping point.
+  const blocks: Float64Array[][] = Array.from({ length: settings.chains }, () => []);
+  const waiting = new Map<number, { arrived: number; resolvers: ((stop: boolean) => void)[] }>();
+  const names = rule ? drawColumnNames(buildLayout(spec, data), data.channels) : [];
+  const onBlock = proxy(
+    (b: TableBlock): Promise<boolean> =>
+      new Promise<boolean>((resolve) => {
+        for (const c of b.chains) blocks[c.chain].push(c.values);
+        const w = waiting.get(b.block) ?? { arrived: 0, resolvers: [] };
+        waiting.set(b.block, w);
+        w.arrived++;
+        w.resolvers.push(resolve);
+        if (w.arrived < W || !rule) return;
+        const chains = blocks.map(concat);
+        const c = blockConvergence(names, chains);
+        const met = c.maxRhat <= rule.maxRhat && c.minEssBulk >= rule.minEss && c.minEssTail >= rule.minEss;
+        const stop = met || b.drawsSoFar >= settings.draws;
+        if (stop) converged = { met, draws: b.drawsSoFar, seconds: (performance.now() - t0) / 1000 };
+        waiting.delete(b.block);
+        w.resolvers.forEach((r) => r(stop));
+      }),
+  );
+
   const run = async (): Promise<FitResult> => {
-    const t0 = performance.now();
     const { chosen, probes } =
       settings.kernel === 'auto'
         ? await apis[0].probe(spec, data, 150)
         : { chosen: settings.kernel, probes: [] };
     const jobs = apis.map((api, w) => {
       const chainIds = statuses.map((s) => s.chain).filter((c) => c % W === w);
-      return api.fit({ spec, data, chainIds, settings, kernel: chosen }, onStatus);
+      return rule
+        ? api.fit({ spec, data, chainIds, settings, kernel: chosen }, onStatus, onBlock)
+        : api.fit({ spec, data, chainIds, settings, kernel: chosen }, onStatus);
     });
     const outputs: ChainOutput[] = (await Promise.all(jobs)).flat();
     const wallS = (performance.now() - t0) / 1000;
-    return assembleFit(outputs, { settings, kernel: chosen, probes, wallS }, thresholds);
+    return assembleFit(outputs, { settings, kernel: chosen, probes, wallS, converged }, thresholds);
   };
 
   const result = Promise.race([run(), failed]).finally(() => {
@@ -80,4 +111,14 @@ export function startFit(
     cancel: () => stop(new FitCancelled('Fit cancelled; no draws were kept.')),
     workers: W,
   };
+}
+
+function concat(parts: readonly Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

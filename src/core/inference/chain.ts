@@ -3,13 +3,15 @@ import type { Rng } from './rng.ts';
 import { Nuts, type MetricKind } from './nuts.ts';
 import { StanWarmup, type Adaptable, type Warmup } from './adaptation.ts';
 import { GradientWarmup } from './gradient-warmup.ts';
+import { DenseWarmup, type DenseWarmupOptions } from './dense-warmup.ts';
 import { initialPoint } from './initial-point.ts';
 
 /**
- * Warmup strategies: 'stan' (windowed variance, Stan's defaults) or 'gradient'
- * (nutpie-like metric from draw and gradient variances; works with far shorter warmup).
+ * Warmup strategies: 'stan' (Stan's windows; variance or covariance by `metric`), 'gradient'
+ * (nutpie-like diagonal metric from draw and gradient variances; far shorter warmup) or
+ * 'gradient-dense' (gradient diagonal first, then dense covariance windows; short warmup).
  */
-export type AdaptationKind = 'stan' | 'gradient';
+export type AdaptationKind = 'stan' | 'gradient' | 'gradient-dense';
 
 type WarmupFactory = (sampler: Adaptable, config: ChainConfig) => Warmup;
 
@@ -17,6 +19,8 @@ type WarmupFactory = (sampler: Adaptable, config: ChainConfig) => Warmup;
 export const WARMUPS = {
   stan: (sampler, c) => new StanWarmup(sampler, c.warmup, { adaptDelta: c.adaptDelta ?? 0.8, metric: c.metric ?? 'diag' }),
   gradient: (sampler, c) => new GradientWarmup(sampler, c.warmup, { adaptDelta: c.adaptDelta ?? 0.8 }, c.invMetric !== undefined),
+  'gradient-dense': (sampler, c) =>
+    new DenseWarmup(sampler, c.warmup, { adaptDelta: c.adaptDelta ?? 0.8, ...c.denseWarmup }, c.invMetric !== undefined),
 } satisfies Record<AdaptationKind, WarmupFactory>;
 
 /** Configuration of one chain. */
@@ -45,6 +49,8 @@ export interface ChainConfig {
   adaptation?: AdaptationKind;
   /** Metric adapted during warmup: 'diag' (default, Stan's diag_e) or 'dense' (dense_e). */
   metric?: MetricKind;
+  /** Tuning of the 'gradient-dense' warmup (fractions, windows, shrinkage). */
+  denseWarmup?: DenseWarmupOptions;
 }
 
 /** Where a chain stands; returned by every `step`. */
@@ -210,5 +216,29 @@ export function createChain(config: ChainConfig): Chain {
       nLeapfrogWarmup,
       iterations: iteration,
     }),
+  };
+}
+
+/** Copies a result cut to its first `draws` sampling draws (run-until-converged stops early). */
+export function truncateResult(r: ChainResult, draws: number): ChainResult {
+  const cut = (s: IterationStats): IterationStats => ({
+    stepSize: s.stepSize.slice(0, draws),
+    treeDepth: s.treeDepth.slice(0, draws),
+    nLeapfrog: s.nLeapfrog.slice(0, draws),
+    divergent: s.divergent.slice(0, draws),
+    energy: s.energy.slice(0, draws),
+    acceptStat: s.acceptStat.slice(0, draws),
+    lp: s.lp.slice(0, draws),
+  });
+  const stats = cut(r.stats);
+  const warmup = r.warmupStats.stepSize.length;
+  const sampled = stats.nLeapfrog.reduce((a, b) => a + b, 0);
+  return {
+    ...r,
+    draws: r.draws.slice(0, draws * r.dim),
+    lp: r.lp.slice(0, draws),
+    stats,
+    nLeapfrogTotal: r.nLeapfrogWarmup + sampled,
+    iterations: Math.min(r.iterations, warmup + draws),
   };
 }

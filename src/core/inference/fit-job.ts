@@ -1,6 +1,7 @@
 import type { LogDensity, KernelName } from '../kernels/kernel.ts';
 import type { KernelProbe } from '../kernels/probe.ts';
-import { createChain, type Chain, type ChainResult } from './chain.ts';
+import { createChain, truncateResult, type AdaptationKind, type Chain, type ChainResult } from './chain.ts';
+import type { MetricKind } from './nuts.ts';
 import type { ChainStatus } from './progress.ts';
 import { Rng } from './rng.ts';
 
@@ -13,12 +14,37 @@ export interface FitSettings {
   /** target acceptance of step-size adaptation, in (0, 1) */ adaptDelta: number;
   maxTreeDepth: number;
   /** a pinned kernel, or 'auto' for a measured probe at fit start */ kernel: KernelName | 'auto';
+  /** warmup strategy; default 'stan' (Stan's windows) */ adaptation?: AdaptationKind;
+  /** metric adapted in warmup; default 'diag' */ metric?: MetricKind;
+  /**
+   * Run until converged: sample in blocks of `blockDraws` after warmup and stop once every
+   * column has R-hat <= maxRhat and bulk and tail ESS >= minEss over all chains; `draws` is then the cap.
+   */
+  untilConverged?: UntilConverged;
+}
+
+/** Stopping rule of the run-until-converged mode. */
+export interface UntilConverged {
+  /** largest acceptable rank-normalised split R-hat, e.g. 1.01 */ maxRhat: number;
+  /** smallest acceptable bulk and tail ESS over all chains, e.g. 400 */ minEss: number;
+  /** draws per chain between checks, >= 1 */ blockDraws: number;
+}
+
+/** One block of draws a worker hands over in run-until-converged mode. */
+export interface DrawBlock {
+  /** 0-based block index (the same on every worker) */ block: number;
+  /** draws per chain so far, after this block */ drawsSoFar: number;
+  /** per chain of this thread: global index and the block's unconstrained draws [n * dim] */
+  chains: { chain: number; draws: Float64Array }[];
 }
 
 /** Stan's defaults: 4 chains x (1000 warmup + 1000 draws), adapt_delta 0.8, max tree depth 10. */
 export const DEFAULT_FIT_SETTINGS: FitSettings = {
   chains: 4, warmup: 1000, draws: 1000, seed: 1, adaptDelta: 0.8, maxTreeDepth: 10, kernel: 'auto',
 };
+
+/** Stan's settings exactly (windows, diagonal metric, 1000 + 1000): the peer comparison. */
+export const STAN_FIT_SETTINGS: FitSettings = { ...DEFAULT_FIT_SETTINGS, adaptation: 'stan', metric: 'diag' };
 
 /** One finished chain: the sampler's output plus the compute time it took. */
 export interface ChainRun {
@@ -38,19 +64,23 @@ export interface FitJobResult {
  * Runs several chains on one thread, interleaved in short slices so every chain reports
  * progress and the thread can be reasoned about (ETA, cancel by terminating the worker).
  * Same seed and chain ids give bit-identical draws whichever thread runs them.
+ * With `settings.untilConverged`, after warmup the chains advance block by block and
+ * `onBlock` (awaited; true = stop) sees each block's draws; the runs are then cut at that block.
  * @param chainIds global chain indices this thread runs (e.g. [0, 2] on worker 0 of 2)
  * @param now monotonic clock in ms (passed in: core stays pure)
  * @param onStatus called about every `statusEveryMs` with every chain's status
  */
-export function runChains(
+export async function runChains(
   target: LogDensity,
   chainIds: readonly number[],
   settings: FitSettings,
   now: () => number,
   onStatus?: (status: ChainStatus[]) => void,
+  onBlock?: (block: DrawBlock) => Promise<boolean> | boolean,
   statusEveryMs = 100,
-): ChainRun[] {
+): Promise<ChainRun[]> {
   const total = settings.warmup + settings.draws;
+  const dim = target.dim;
   const chains: Chain[] = chainIds.map((id) =>
     createChain({
       target,
@@ -59,6 +89,8 @@ export function runChains(
       draws: settings.draws,
       adaptDelta: settings.adaptDelta,
       maxTreeDepth: settings.maxTreeDepth,
+      adaptation: settings.adaptation ?? 'stan',
+      metric: settings.metric ?? 'diag',
     }),
   );
   const computeMs = chainIds.map(() => 0);
@@ -79,21 +111,49 @@ export function runChains(
   let lastReport = now();
   // Slices of a few iterations keep the status fresh without measurable overhead.
   const slice = 5;
-  let active = chains.length;
-  while (active > 0) {
-    active = 0;
-    for (let i = 0; i < chains.length; i++) {
-      if (chains[i].progress().done) continue;
-      const t0 = now();
-      const p = chains[i].step(slice);
-      computeMs[i] += now() - t0;
-      if (!p.done) active++;
+  const runTo = (stop: number): void => {
+    let active = chains.length;
+    while (active > 0) {
+      active = 0;
+      for (let i = 0; i < chains.length; i++) {
+        const left = stop - chains[i].progress().iteration;
+        if (left <= 0) continue;
+        const t0 = now();
+        chains[i].step(Math.min(slice, left));
+        computeMs[i] += now() - t0;
+        if (left > slice) active++;
+      }
+      if (onStatus && now() - lastReport >= statusEveryMs) {
+        lastReport = now();
+        onStatus(status());
+      }
     }
-    if (onStatus && now() - lastReport >= statusEveryMs) {
-      lastReport = now();
-      onStatus(status());
+  };
+  const rule = settings.untilConverged;
+  let kept = settings.draws;
+  if (rule && onBlock) {
+    const every = Math.max(1, Math.floor(rule.blockDraws));
+    runTo(settings.warmup);
+    let done = 0;
+    for (let b = 0; done < settings.draws; b++) {
+      const next = Math.min(settings.draws, done + every);
+      runTo(settings.warmup + next);
+      const block: DrawBlock = {
+        block: b,
+        drawsSoFar: next,
+        chains: chains.map((c, i) => ({ chain: chainIds[i], draws: c.result().draws.slice(done * dim, next * dim) })),
+      };
+      done = next;
+      if (await onBlock(block)) break;
     }
+    kept = done;
+  } else {
+    runTo(total);
   }
   onStatus?.(status());
-  return chains.map((c, i) => ({ chain: chainIds[i], result: c.result(), computeS: computeMs[i] / 1000 }));
+  return chains.map((c, i) => ({
+    chain: chainIds[i],
+    result: kept < settings.draws ? truncateResult(c.result(), kept) : c.result(),
+    computeS: computeMs[i] / 1000,
+  }));
 }

@@ -20,12 +20,44 @@ export interface FitResult {
   /** wall seconds from start to the last chain's end */ wallS: number;
   leapfrogs: { warmup: number; sampling: number };
   /** min bulk ESS over every column per wall second */ essPerS: number;
+  /** run-until-converged: draws per chain kept and seconds from start to the stopping decision */
+  converged?: { met: boolean; draws: number; seconds: number };
+}
+
+/** Worst convergence numbers over columns: what the run-until-converged rule compares. */
+export interface BlockConvergence {
+  maxRhat: number;
+  minEssBulk: number;
+  minEssTail: number;
+}
+
+/**
+ * Convergence of draws so far, over every column of every chain.
+ * @param chains per chain, row-major [n * width] values (all chains the same n >= 4)
+ */
+export function blockConvergence(names: readonly string[], chains: readonly Float64Array[]): BlockConvergence {
+  const rows = summarizeDraws(names, chains, names.length);
+  let maxRhat = 0;
+  let minEssBulk = Infinity;
+  let minEssTail = Infinity;
+  for (const r of rows) {
+    maxRhat = Math.max(maxRhat, Number.isNaN(r.rhat) ? Infinity : r.rhat);
+    minEssBulk = Math.min(minEssBulk, Number.isNaN(r.essBulk) ? 0 : r.essBulk);
+    minEssTail = Math.min(minEssTail, Number.isNaN(r.essTail) ? 0 : r.essTail);
+  }
+  return { maxRhat, minEssBulk, minEssTail };
 }
 
 /** Assembles the chains of all workers into one FitResult (chains ordered by index). */
 export function assembleFit(
   runs: readonly (ChainRun & { table: DrawTable })[],
-  meta: { settings: FitSettings; kernel: KernelName; probes: KernelProbe[]; wallS: number },
+  meta: {
+    settings: FitSettings;
+    kernel: KernelName;
+    probes: KernelProbe[];
+    wallS: number;
+    converged?: { met: boolean; draws: number; seconds: number };
+  },
   thresholds: Partial<ConvergenceThresholds> = {},
 ): FitResult {
   const ordered = [...runs].sort((a, b) => a.chain - b.chain);

@@ -7,7 +7,7 @@ import { probeKernels, type KernelProbe } from '../kernels/probe.ts';
 import type { TfjsBackendOptions } from '../kernels/tfjs-backend.ts';
 import { buildLayout } from '../model/layout.ts';
 import { toDrawTable, type DrawTable } from '../model/draws.ts';
-import { runChains, type ChainRun, type FitSettings } from './fit-job.ts';
+import { runChains, type ChainRun, type DrawBlock, type FitSettings } from './fit-job.ts';
 import type { ChainStatus } from './progress.ts';
 import { Rng } from './rng.ts';
 
@@ -39,17 +39,37 @@ export async function probeFitKernels(
   return { chosen, probes: [...probes, ...failed] };
 }
 
-/** Runs a worker's chains with the pinned kernel and converts draws to named columns. */
+/** A block of draws as named columns (run-until-converged): what the client's stopping rule reads. */
+export interface TableBlock {
+  /** 0-based block index */ block: number;
+  /** draws per chain so far */ drawsSoFar: number;
+  /** per chain: global index and the block's DrawTable values [n * names.length] */
+  chains: { chain: number; values: Float64Array }[];
+}
+
+/**
+ * Runs a worker's chains with the pinned kernel and converts draws to named columns.
+ * @param onBlock run-until-converged only: sees each block as columns; resolves true to stop
+ */
 export async function runFitJob(
   job: { spec: ModelSpec; data: ModelData; chainIds: number[]; settings: FitSettings; kernel: KernelName },
   now: () => number,
   onStatus?: (s: ChainStatus[]) => void,
   tfjsOptions: TfjsBackendOptions = {},
+  onBlock?: (b: TableBlock) => Promise<boolean> | boolean,
 ): Promise<(ChainRun & { table: DrawTable })[]> {
   const kernel = await createKernel(job.kernel, job.spec, job.data, tfjsOptions);
   try {
-    const runs = runChains(asLogDensity(kernel), job.chainIds, job.settings, now, onStatus);
     const layout = buildLayout(job.spec, job.data);
+    const toTable = onBlock
+      ? (b: DrawBlock) =>
+          onBlock({
+            block: b.block,
+            drawsSoFar: b.drawsSoFar,
+            chains: b.chains.map((c) => ({ chain: c.chain, values: toDrawTable(job.spec, job.data, layout, c.draws).values })),
+          })
+      : undefined;
+    const runs = await runChains(asLogDensity(kernel), job.chainIds, job.settings, now, onStatus, toTable);
     return runs.map((r) => ({ ...r, table: toDrawTable(job.spec, job.data, layout, r.result.draws) }));
   } finally {
     kernel.dispose();
