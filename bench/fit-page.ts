@@ -28,6 +28,7 @@ export interface FitPageResult {
   leapfrogs: { warmup: number; sampling: number };
   checks: { id: string; severity: string; title: string }[];
   channels: string[];
+  /** run-until-converged only */ converged?: { met: boolean; draws: number; seconds: number };
 }
 
 const status = document.getElementById('status')!;
@@ -56,6 +57,7 @@ async function runFitBench(p: FitPagePayload): Promise<FitPageResult> {
     leapfrogs: r.leapfrogs,
     checks: r.checks.map((c) => ({ id: c.id, severity: c.severity, title: c.title })),
     channels: data.channels,
+    converged: r.converged,
   };
 }
 

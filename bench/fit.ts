@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadavg } from 'node:os';
 import { build, preview } from 'vite';
 import { chromium } from 'playwright-core';
 import { findChromium, CHROMIUM_ARGS } from '../scripts/chromium.mjs';
@@ -10,6 +11,9 @@ import type { FitPagePayload, FitPageResult } from './fit-page.ts';
 import { runStanPeer, type PeerResult } from './stan-peer.ts';
 
 // npm run bench:fit -- [--csv PATH --spec PATH] [--peer] [--out FILE] [--chains 4 --warmup 1000 --draws 1000 --seed 1]
+//   [--adaptation stan|gradient|gradient-dense] [--metric diag|dense]
+//   [--until-converged [--max-rhat 1.01 --min-ess 400 --block 100]]  (--draws is then the cap per chain)
+//   [--peer-warmup 1000 --peer-draws 1000]  (the Stan peer always runs Stan's settings unless told otherwise)
 // Builds the app's fit path, serves it, and fits in headless Chromium with real workers.
 
 const { values: a } = parseArgs({
@@ -23,12 +27,25 @@ const { values: a } = parseArgs({
     draws: { type: 'string', default: String(DEFAULT_FIT_SETTINGS.draws) },
     seed: { type: 'string', default: '1' },
     kernel: { type: 'string', default: 'auto' },
+    adaptation: { type: 'string', default: 'stan' },
+    metric: { type: 'string', default: 'diag' },
+    'until-converged': { type: 'boolean', default: false },
+    'max-rhat': { type: 'string', default: '1.01' },
+    'min-ess': { type: 'string', default: '400' },
+    block: { type: 'string', default: '100' },
+    'peer-warmup': { type: 'string', default: '1000' },
+    'peer-draws': { type: 'string', default: '1000' },
   },
 });
 const settings: FitSettings = {
   ...DEFAULT_FIT_SETTINGS,
   chains: Number(a.chains), warmup: Number(a.warmup), draws: Number(a.draws), seed: Number(a.seed),
   kernel: a.kernel as FitSettings['kernel'],
+  adaptation: a.adaptation as FitSettings['adaptation'],
+  metric: a.metric as FitSettings['metric'],
+  untilConverged: a['until-converged']
+    ? { maxRhat: Number(a['max-rhat']), minEss: Number(a['min-ess']), blockDraws: Number(a.block) }
+    : undefined,
 };
 
 async function runOurs(): Promise<FitPageResult> {
@@ -78,6 +95,12 @@ const result: Record<string, unknown> = {
   warmup: settings.warmup,
   draws: settings.draws,
   seed: settings.seed,
+  adaptation: settings.adaptation,
+  metric: settings.metric,
+  until_converged: settings.untilConverged ?? null,
+  time_to_converged_s: ours.converged?.seconds ?? null,
+  converged: ours.converged ?? null,
+  load_avg_1m: loadavg()[0],
   kernel: ours.kernel,
   probes: ours.probes,
   workers: ours.workers,
@@ -94,12 +117,13 @@ const result: Record<string, unknown> = {
   roi,
 };
 
-console.log(`\nCarryover: ${settings.chains} x (${settings.warmup} + ${settings.draws}), kernel ${ours.kernel}, ${ours.workers} workers`);
+console.log(`\nCarryover: ${settings.chains} x (${settings.warmup} + ${settings.draws}), ${settings.adaptation}/${settings.metric}, kernel ${ours.kernel}, ${ours.workers} workers, load ${loadavg()[0].toFixed(2)}`);
+if (ours.converged) console.log(`until converged: ${ours.converged.met ? 'met' : 'NOT met'} after ${ours.converged.draws} draws/chain, time_to_converged ${ours.converged.seconds.toFixed(2)} s`);
 console.log(`wall ${ours.wall_s.toFixed(2)} s | max R-hat ${(result.max_rhat as number).toFixed(4)} | min ESS bulk ${minEssBulk.toFixed(0)} tail ${(result.min_ess_tail as number).toFixed(0)} | ${(result.ess_per_s as number).toFixed(1)} ESS/s | divergences ${ours.divergences} | leapfrogs ${ours.leapfrogs.warmup} warmup + ${ours.leapfrogs.sampling} sampling`);
 
 let peer: PeerResult | undefined;
 if (a.peer) {
-  peer = runStanPeer(a.csv!, a.spec!, { chains: settings.chains, warmup: settings.warmup, draws: settings.draws, seed: settings.seed });
+  peer = runStanPeer(a.csv!, a.spec!, { chains: settings.chains, warmup: Number(a['peer-warmup']), draws: Number(a['peer-draws']), seed: settings.seed });
   result.peer = peer;
   result.wall_ratio = ours.wall_s / peer.wall_s;
   result.ess_per_s_ratio = (result.ess_per_s as number) / peer.ess_per_s;
