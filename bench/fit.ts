@@ -6,44 +6,49 @@ import { build, preview } from 'vite';
 import { chromium } from 'playwright-core';
 import { findChromium, CHROMIUM_ARGS } from '../scripts/chromium.mjs';
 import { datasetFromCsv } from '../test/helpers/csv-dataset.ts';
-import { DEFAULT_FIT_SETTINGS, type FitSettings } from '../src/core/inference/fit-job.ts';
+import { DEFAULT_FIT_SETTINGS, STAN_FIT_SETTINGS, type FitSettings } from '../src/core/inference/fit-job.ts';
 import type { FitPagePayload, FitPageResult } from './fit-page.ts';
 import { runStanPeer, type PeerResult } from './stan-peer.ts';
 
-// npm run bench:fit -- [--csv PATH --spec PATH] [--peer] [--out FILE] [--chains 4 --warmup 1000 --draws 1000 --seed 1]
+// npm run bench:fit -- [--preset stan|app] [--csv PATH --spec PATH] [--peer] [--out FILE] [--chains 4 --warmup 1000 --draws 1000 --seed 1]
+//   --preset stan (default): Stan's settings (1000 + 1000, Stan's windows, diag metric); --preset app: the app's defaults.
 //   [--adaptation stan|gradient|gradient-dense] [--metric diag|dense]
 //   [--until-converged [--max-rhat 1.01 --min-ess 400 --block 100]]  (--draws is then the cap per chain)
 //   [--peer-warmup 1000 --peer-draws 1000]  (the Stan peer always runs Stan's settings unless told otherwise)
 // Builds the app's fit path, serves it, and fits in headless Chromium with real workers.
 
+const preset = process.argv.includes('--preset') ? process.argv[process.argv.indexOf('--preset') + 1] : 'stan';
+const base: FitSettings = preset === 'app' ? DEFAULT_FIT_SETTINGS : STAN_FIT_SETTINGS;
 const { values: a } = parseArgs({
   options: {
+    preset: { type: 'string', default: 'stan' },
     csv: { type: 'string', default: '../shared/datasets/robyn_simulated_weekly.csv' },
     spec: { type: 'string', default: '../shared/peer/stan/robyn_spec.json' },
     peer: { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results/fit.json' },
-    chains: { type: 'string', default: String(DEFAULT_FIT_SETTINGS.chains) },
-    warmup: { type: 'string', default: String(DEFAULT_FIT_SETTINGS.warmup) },
-    draws: { type: 'string', default: String(DEFAULT_FIT_SETTINGS.draws) },
+    chains: { type: 'string', default: String(base.chains) },
+    warmup: { type: 'string', default: String(base.warmup) },
+    draws: { type: 'string', default: String(base.draws) },
     seed: { type: 'string', default: '1' },
     kernel: { type: 'string', default: 'auto' },
-    adaptation: { type: 'string', default: 'stan' },
-    metric: { type: 'string', default: 'diag' },
-    'until-converged': { type: 'boolean', default: false },
-    'max-rhat': { type: 'string', default: '1.01' },
-    'min-ess': { type: 'string', default: '400' },
-    block: { type: 'string', default: '100' },
+    adaptation: { type: 'string', default: base.adaptation },
+    metric: { type: 'string', default: base.metric },
+    'until-converged': { type: 'boolean', default: base.untilConverged !== undefined },
+    'no-until-converged': { type: 'boolean', default: false },
+    'max-rhat': { type: 'string', default: String(base.untilConverged?.maxRhat ?? 1.01) },
+    'min-ess': { type: 'string', default: String(base.untilConverged?.minEss ?? 400) },
+    block: { type: 'string', default: String(base.untilConverged?.blockDraws ?? 100) },
     'peer-warmup': { type: 'string', default: '1000' },
     'peer-draws': { type: 'string', default: '1000' },
   },
 });
 const settings: FitSettings = {
-  ...DEFAULT_FIT_SETTINGS,
+  ...base,
   chains: Number(a.chains), warmup: Number(a.warmup), draws: Number(a.draws), seed: Number(a.seed),
   kernel: a.kernel as FitSettings['kernel'],
   adaptation: a.adaptation as FitSettings['adaptation'],
   metric: a.metric as FitSettings['metric'],
-  untilConverged: a['until-converged']
+  untilConverged: a['until-converged'] && !a['no-until-converged']
     ? { maxRhat: Number(a['max-rhat']), minEss: Number(a['min-ess']), blockDraws: Number(a.block) }
     : undefined,
 };
@@ -90,6 +95,7 @@ const roi = ours.channels.map((channel) => {
 });
 const minEssBulk = Math.min(...rows.map((r) => r.essBulk));
 const result: Record<string, unknown> = {
+  preset,
   data: a.csv,
   chains: settings.chains,
   warmup: settings.warmup,

@@ -26,6 +26,14 @@ export interface DenseWarmupOptions {
    * dim / (n + dim) for a window of n draws. Default 'auto'.
    */
   shrinkage?: number | 'auto';
+  /**
+   * Keep every draw from `poolFrom` (a fraction of the diagonal phase) in the dense estimate
+   * instead of restarting at each window: the chains are in the typical set within a few dozen
+   * draws here, and the covariance of 30 parameters needs every draw it can get. Default true.
+   */
+  pool?: boolean;
+  /** Where pooled draws start, as a fraction of the diagonal phase. Default 0.5. */
+  poolFrom?: number;
 }
 
 /** Gradient-informed diagonal warmup followed by dense covariance windows (see file comment). */
@@ -40,6 +48,8 @@ export class DenseWarmup implements Warmup {
   private readonly cov: WelfordCovariance;
   private readonly scratch: Float64Array;
   private readonly shrinkage: number | 'auto';
+  private readonly pool: boolean;
+  private readonly poolFrom: number;
   private draw = 0;
 
   /** @param numWarmup warmup iterations (>= 0) */
@@ -52,6 +62,8 @@ export class DenseWarmup implements Warmup {
     const unit = (metricEnd - this.diagEnd) / (2 ** k - 1);
     this.windowEnds = Array.from({ length: k }, (_, i) => Math.round(this.diagEnd + unit * (2 ** (i + 1) - 1)));
     this.shrinkage = options.shrinkage ?? 'auto';
+    this.pool = options.pool ?? true;
+    this.poolFrom = Math.floor((options.poolFrom ?? 0.5) * this.diagEnd);
     // The diagonal phase tunes its own step size up to its end; no step-size-only tail inside it.
     this.diag = new GradientWarmup(sampler, this.diagEnd, { adaptDelta: delta, stepSizeWindow: 0 }, keepMetric);
     this.stepSizeAdaptation = new DualAveraging({ delta });
@@ -65,6 +77,7 @@ export class DenseWarmup implements Warmup {
     if (draw >= this.numWarmup) return;
     if (draw < this.diagEnd) {
       this.diag.afterTransition(sampler, t);
+      if (this.pool && draw >= this.poolFrom && !t.divergent) this.cov.add(sampler.position);
       if (draw === this.diagEnd - 1) {
         this.diag.finish(sampler);
         this.restartStepSize(sampler, false);
@@ -78,7 +91,7 @@ export class DenseWarmup implements Warmup {
     if (draw === this.windowEnds[w] - 1 && this.cov.n >= 10) {
       this.cov.regularized(this.scratch);
       this.shrink(this.scratch, this.cov.n, sampler.dim);
-      this.cov.restart();
+      if (!this.pool) this.cov.restart();
       sampler.setDenseInvMetric(this.scratch);
       this.metricUpdates++;
       this.restartStepSize(sampler, true);

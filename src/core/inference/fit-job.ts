@@ -38,13 +38,26 @@ export interface DrawBlock {
   chains: { chain: number; draws: Float64Array }[];
 }
 
-/** Stan's defaults: 4 chains x (1000 warmup + 1000 draws), adapt_delta 0.8, max tree depth 10. */
-export const DEFAULT_FIT_SETTINGS: FitSettings = {
+/** Stan's settings exactly: 4 chains x (1000 warmup + 1000 draws), Stan's windows, diagonal metric, adapt_delta 0.8, max tree depth 10. */
+export const STAN_FIT_SETTINGS: FitSettings = {
   chains: 4, warmup: 1000, draws: 1000, seed: 1, adaptDelta: 0.8, maxTreeDepth: 10, kernel: 'auto',
+  adaptation: 'stan', metric: 'diag',
 };
 
-/** Stan's settings exactly (windows, diagonal metric, 1000 + 1000): the peer comparison. */
-export const STAN_FIT_SETTINGS: FitSettings = { ...DEFAULT_FIT_SETTINGS, adaptation: 'stan', metric: 'diag' };
+/** The stopping rule the app uses: R-hat <= 1.01 and bulk/tail ESS >= 400 (Vehtari et al. 2021), checked every 100 draws. */
+export const DEFAULT_UNTIL_CONVERGED: UntilConverged = { maxRhat: 1.01, minEss: 400, blockDraws: 100 };
+
+/**
+ * The app's defaults (measured in bench/results/fit.json): 4 chains, a short gradient-then-dense
+ * warmup of 400 and up to 1000 draws, stopping as soon as the chains meet DEFAULT_UNTIL_CONVERGED.
+ */
+export const DEFAULT_FIT_SETTINGS: FitSettings = {
+  ...STAN_FIT_SETTINGS,
+  warmup: 400,
+  adaptation: 'gradient-dense',
+  metric: 'dense',
+  untilConverged: DEFAULT_UNTIL_CONVERGED,
+};
 
 /** One finished chain: the sampler's output plus the compute time it took. */
 export interface ChainRun {
