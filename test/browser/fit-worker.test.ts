@@ -29,6 +29,32 @@ describe('fit through web workers', () => {
     expect(last.chains.every((c) => c.phase === 'done')).toBe(true);
   });
 
+  it('stops when converged at a point set by the draws alone: same seed, same stop, draws as a direct run', async () => {
+    const uc: FitSettings = {
+      ...settings, chains: 4, warmup: 100, draws: 400, adaptation: 'gradient-dense',
+      untilConverged: { maxRhat: 1.1, minEss: 40, blockDraws: 25 },
+    };
+    const a = await startFit(DEFAULT_MODEL_SPEC, data, uc, () => {}).result;
+    const b = await startFit(DEFAULT_MODEL_SPEC, data, uc, () => {}).result;
+    expect(a.converged?.met).toBe(true);
+    const n = a.converged!.draws;
+    expect(n % 25).toBe(0);
+    expect(n).toBeLessThan(400);
+    expect(b.converged!.draws).toBe(n);
+    const width = a.names.length;
+    const direct = await runFitJob(
+      { spec: DEFAULT_MODEL_SPEC, data, chainIds: [0, 1, 2, 3], settings: { ...uc, draws: n, untilConverged: undefined }, kernel: 'fused' },
+      () => performance.now(),
+    );
+    for (let c = 0; c < 4; c++) {
+      expect(a.tables[c].values.length).toBe(n * width);
+      expect(Array.from(a.tables[c].values)).toEqual(Array.from(direct[c].table.values));
+      expect(Array.from(b.tables[c].values)).toEqual(Array.from(a.tables[c].values));
+    }
+    expect(Math.max(...a.summary.map((r) => r.rhat))).toBeLessThanOrEqual(1.1);
+    expect(Math.min(...a.summary.map((r) => r.essBulk))).toBeGreaterThanOrEqual(40);
+  });
+
   it('picks a kernel by a measured probe when not pinned and reports every probe', async () => {
     const r = await startFit(DEFAULT_MODEL_SPEC, data, { ...settings, chains: 2, warmup: 20, draws: 10, kernel: 'auto' }, () => {}).result;
     expect(r.probes.map((p) => p.name).sort()).toEqual(['fused', 'tfjs-wasm']);
