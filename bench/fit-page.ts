@@ -29,6 +29,7 @@ export interface FitPageResult {
   checks: { id: string; severity: string; title: string }[];
   channels: string[];
   /** run-until-converged only */ converged?: { met: boolean; draws: number; seconds: number };
+  timings?: { probeS: number; chainsS: number; assembleS: number; maxChainComputeS: number };
 }
 
 const status = document.getElementById('status')!;
@@ -58,6 +59,7 @@ async function runFitBench(p: FitPagePayload): Promise<FitPageResult> {
     checks: r.checks.map((c) => ({ id: c.id, severity: c.severity, title: c.title })),
     channels: data.channels,
     converged: r.converged,
+    timings: r.timings,
   };
 }
 

@@ -107,6 +107,7 @@ const result: Record<string, unknown> = {
   time_to_converged_s: ours.converged?.seconds ?? null,
   converged: ours.converged ?? null,
   load_avg_1m: loadavg()[0],
+  timings: ours.timings ?? null,
   kernel: ours.kernel,
   probes: ours.probes,
   workers: ours.workers,
@@ -124,6 +125,7 @@ const result: Record<string, unknown> = {
 };
 
 console.log(`\nCarryover: ${settings.chains} x (${settings.warmup} + ${settings.draws}), ${settings.adaptation}/${settings.metric}, kernel ${ours.kernel}, ${ours.workers} workers, load ${loadavg()[0].toFixed(2)}`);
+if (ours.timings) console.log(`timings: probe ${ours.timings.probeS.toFixed(2)} s, chains ${ours.timings.chainsS.toFixed(2)} s (max chain compute ${ours.timings.maxChainComputeS.toFixed(2)} s), summary ${ours.timings.assembleS.toFixed(2)} s; us/leapfrog per worker ${((1e6 * ours.timings.chainsS * ours.workers) / (ours.leapfrogs.warmup + ours.leapfrogs.sampling)).toFixed(1)}`);
 if (ours.converged) console.log(`until converged: ${ours.converged.met ? 'met' : 'NOT met'} after ${ours.converged.draws} draws/chain, time_to_converged ${ours.converged.seconds.toFixed(2)} s`);
 console.log(`wall ${ours.wall_s.toFixed(2)} s | max R-hat ${(result.max_rhat as number).toFixed(4)} | min ESS bulk ${minEssBulk.toFixed(0)} tail ${(result.min_ess_tail as number).toFixed(0)} | ${(result.ess_per_s as number).toFixed(1)} ESS/s | divergences ${ours.divergences} | leapfrogs ${ours.leapfrogs.warmup} warmup + ${ours.leapfrogs.sampling} sampling`);
 

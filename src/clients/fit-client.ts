@@ -3,7 +3,7 @@ import type { FitWorkerApi, ChainOutput } from '../../workers/api.ts';
 import type { ModelSpec } from '../core/spec/model-spec.ts';
 import type { ModelData } from '../core/model/model-data.ts';
 import type { FitSettings } from '../core/inference/fit-job.ts';
-import { assembleFit, blockConvergence, type FitResult } from '../core/inference/fit-result.ts';
+import { assembleFit, meetsRule, type FitResult } from '../core/inference/fit-result.ts';
 import type { TableBlock } from '../core/inference/fit-worker-impl.ts';
 import { drawColumnNames } from '../core/model/draws.ts';
 import { buildLayout } from '../core/model/layout.ts';
@@ -66,7 +66,8 @@ export function startFit(
   // block, so it depends only on the seed, never on timing: same seed, same stopping point.
   const blocks: Float64Array[][] = Array.from({ length: settings.chains }, () => []);
   const waiting = new Map<number, { arrived: number; resolvers: ((stop: boolean) => void)[] }>();
-  const names = rule ? drawColumnNames(buildLayout(spec, data), data.channels) : [];
+  const width = rule ? drawColumnNames(buildLayout(spec, data), data.channels).length : 0;
+  const order = Array.from({ length: width }, (_, i) => i);
   const onBlock = proxy(
     (b: TableBlock): Promise<boolean> =>
       new Promise<boolean>((resolve) => {
@@ -76,9 +77,7 @@ export function startFit(
         w.arrived++;
         w.resolvers.push(resolve);
         if (w.arrived < W || !rule) return;
-        const chains = blocks.map(concat);
-        const c = blockConvergence(names, chains);
-        const met = c.maxRhat <= rule.maxRhat && c.minEssBulk >= rule.minEss && c.minEssTail >= rule.minEss;
+        const met = meetsRule(blocks.map(concat), width, rule, order);
         const stop = met || b.drawsSoFar >= settings.draws;
         if (stop) converged = { met, draws: b.drawsSoFar, seconds: (performance.now() - t0) / 1000 };
         waiting.delete(b.block);
@@ -91,6 +90,7 @@ export function startFit(
       settings.kernel === 'auto'
         ? await apis[0].probe(spec, data, 150)
         : { chosen: settings.kernel, probes: [] };
+    const tProbed = performance.now();
     const jobs = apis.map((api, w) => {
       const chainIds = statuses.map((s) => s.chain).filter((c) => c % W === w);
       return rule
@@ -98,8 +98,19 @@ export function startFit(
         : api.fit({ spec, data, chainIds, settings, kernel: chosen }, onStatus);
     });
     const outputs: ChainOutput[] = (await Promise.all(jobs)).flat();
+    const tSampled = performance.now();
+    const fit = assembleFit(outputs, { settings, kernel: chosen, probes, wallS: 0, converged }, thresholds);
     const wallS = (performance.now() - t0) / 1000;
-    return assembleFit(outputs, { settings, kernel: chosen, probes, wallS, converged }, thresholds);
+    const perChain = outputs.map((o) => o.computeS);
+    fit.timings = {
+      probeS: (tProbed - t0) / 1000,
+      chainsS: (tSampled - tProbed) / 1000,
+      assembleS: (performance.now() - tSampled) / 1000,
+      maxChainComputeS: Math.max(...perChain),
+    };
+    fit.wallS = wallS;
+    fit.essPerS = Math.min(...fit.summary.map((r) => r.essBulk)) / wallS;
+    return fit;
   };
 
   const result = Promise.race([run(), failed]).finally(() => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runChains, type DrawBlock, type FitSettings } from '../../src/core/inference/fit-job.ts';
-import { blockConvergence } from '../../src/core/inference/fit-result.ts';
+import { blockConvergence, meetsRule } from '../../src/core/inference/fit-result.ts';
 import type { LogDensity } from '../../src/core/kernels/kernel.ts';
 
 /** 3-d Gaussian with scales 1, 2, 0.5. */
@@ -79,5 +79,19 @@ describe('blockConvergence', () => {
     expect(good.minEssTail).toBeGreaterThan(400);
     const shifted = runs.map((r, i) => (i === 0 ? r.result.draws.map((v, k) => (k % 3 === 1 ? v + 4 : v)) : r.result.draws));
     expect(blockConvergence(names, shifted).maxRhat).toBeGreaterThan(1.1);
+  });
+});
+
+describe('meetsRule', () => {
+  it('agrees with blockConvergence and moves the failing column to the front', async () => {
+    const runs = await runChains(target, [0, 1, 2, 3], { ...base, chains: 4 }, now);
+    const draws = runs.map((r) => r.result.draws);
+    const c = blockConvergence(['a', 'b', 'c'], draws);
+    const order = [0, 1, 2];
+    expect(meetsRule(draws, 3, { maxRhat: 1.01, minEss: 400 }, order)).toBe(c.maxRhat <= 1.01 && Math.min(c.minEssBulk, c.minEssTail) >= 400);
+    const shifted = draws.map((d, i) => (i === 0 ? d.map((v, k) => (k % 3 === 2 ? v + 4 : v)) : d));
+    expect(meetsRule(shifted, 3, { maxRhat: 1.01, minEss: 400 }, order)).toBe(false);
+    expect(order).toEqual([2, 0, 1]);
+    expect(meetsRule(draws, 3, { maxRhat: 1.01, minEss: 1e6 }, order)).toBe(false);
   });
 });

@@ -2,7 +2,9 @@ import type { CheckResult } from '../check/result.ts';
 import type { KernelName } from '../kernels/kernel.ts';
 import type { KernelProbe } from '../kernels/probe.ts';
 import type { DrawTable } from '../model/draws.ts';
-import { summarizeDraws, type SummaryRow } from '../diagnostics/summary.ts';
+import { columnChains, summarizeDraws, type SummaryRow } from '../diagnostics/summary.ts';
+import { rhat } from '../diagnostics/rhat.ts';
+import { essBulk, essTail } from '../diagnostics/ess.ts';
 import { summarizeSamplerStats, type SamplerSummary } from '../diagnostics/sampler-stats.ts';
 import { convergenceChecks, type ConvergenceThresholds } from '../diagnostics/checks.ts';
 import type { ChainRun, FitSettings } from './fit-job.ts';
@@ -22,6 +24,8 @@ export interface FitResult {
   /** min bulk ESS over every column per wall second */ essPerS: number;
   /** run-until-converged: draws per chain kept and seconds from start to the stopping decision */
   converged?: { met: boolean; draws: number; seconds: number };
+  /** where the wall time went, seconds: kernel probe, chains (workers), summary; max per-chain compute */
+  timings?: { probeS: number; chainsS: number; assembleS: number; maxChainComputeS: number };
 }
 
 /** Worst convergence numbers over columns: what the run-until-converged rule compares. */
@@ -29,6 +33,32 @@ export interface BlockConvergence {
   maxRhat: number;
   minEssBulk: number;
   minEssTail: number;
+}
+
+/**
+ * Whether every column meets the stopping rule, checking columns in `order` and stopping at the
+ * first that fails (R-hat first: the cheapest to fail early on). Moves a failing column to the
+ * front of `order` so the next block checks it first. Same answer as blockConvergence, far cheaper
+ * while the chains are not there yet.
+ * @param chains per chain, row-major [n * width] values
+ * @param order column indices (a permutation of 0..width-1), updated in place
+ */
+export function meetsRule(
+  chains: readonly Float64Array[],
+  width: number,
+  rule: { maxRhat: number; minEss: number },
+  order: number[],
+): boolean {
+  for (let k = 0; k < order.length; k++) {
+    const col = columnChains(chains, width, order[k]);
+    const r = rhat(col);
+    const ok = r <= rule.maxRhat && essBulk(col) >= rule.minEss && essTail(col) >= rule.minEss;
+    if (!ok) {
+      order.unshift(...order.splice(k, 1));
+      return false;
+    }
+  }
+  return true;
 }
 
 /**
