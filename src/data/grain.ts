@@ -16,7 +16,7 @@ export type Frequency = 'daily' | 'weekly' | 'monthly' | 'irregular' | 'single';
 /** Keys kept at a grain level. */
 export function keptKeys(level: GrainLevel, keys: MappingConfig['keys']): string[] {
   const byLevel = {
-    national: [],
+    national: [] as (string | undefined)[],
     geo: [keys.geo],
     product: [keys.product],
     geo_product: [keys.geo, keys.product],

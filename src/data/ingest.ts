@@ -72,6 +72,10 @@ export async function ingestFile(db: Db, input: IngestInput, opts: IngestOptions
     throw new IngestError('ingest.empty', file, `${file} is empty (${bytes.length} bytes, no header and no rows).`, 'Export the data again; the file should start with a header line such as "date,revenue,tv_spend".');
   }
   const format = detectFormat(file, bytes);
+  // Never let DuckDB fetch an extension: the app makes no off-origin request, and in node an
+  // autoload attempt without network hangs instead of failing.
+  await db.exec('SET autoinstall_known_extensions = false');
+  await db.exec('SET autoload_known_extensions = false');
   const vname = `upload_${++fileCounter}.${format === 'parquet' ? 'parquet' : 'csv'}`;
   await db.registerFile(vname, bytes);
   try {
@@ -84,6 +88,9 @@ export async function ingestFile(db: Db, input: IngestInput, opts: IngestOptions
       try {
         await db.exec(`CREATE OR REPLACE TABLE ${ident(table)} AS SELECT * FROM read_parquet(${literal(vname)})`);
       } catch (e) {
+        if (/read_parquet.*not in the catalog|parquet extension/is.test(e instanceof Error ? e.message : String(e))) {
+          throw new IngestError('ingest.unsupported_format', file, `${file} is a Parquet file, and this build of Carryover cannot read Parquet: DuckDB-WASM ships its Parquet reader as an extension downloaded from the internet, which Carryover never does.`, 'Export the table as CSV (UTF-8) and drop the CSV here.');
+        }
         throw new IngestError('ingest.parquet_unreadable', file, `${file} could not be read as Parquet: ${firstLine(e)}`, 'Export the file again as Parquet or CSV.');
       }
     } else {

@@ -47,6 +47,9 @@ const NAME = {
   control: /(_control$|control|competitor|_B$|price|promo|discount|holiday|event|weather|temp|rain|sentiment|cpi|unemploy|covid|season|dummy|gdp|macro|index)/i,
 } as const;
 
+/** Most numeric columns without a telling name that are proposed as controls. */
+export const MAX_UNNAMED_CONTROLS = 10;
+
 const CHANNEL_SUFFIX = /(_S|_spend|_cost|_investment|_budget|spend|cost|_I|_P|_impressions?|_imps?|_clicks?|_reach|_frequency|_freq|_views?|_grps?|_trps?|impressions?|clicks?)$/i;
 
 /** Channel name from a spend or exposure column: known suffixes stripped (`search_clicks_P` -> `search`). */
@@ -114,6 +117,12 @@ export function proposeMapping(profile: TableProfile): MappingProposal {
     else if (binary) set({ column: c.name, role: 'control', reason: `0/1 values: an event or promotion dummy, used as a numeric control` });
     else if (NAME.spendLoose.test(c.name) && nonNeg) set({ column: c.name, role: 'spend', channel: c.name, reason: `named like a media input (x1, x2...) and values are non-negative (${range}); confirm it is spend` });
     else set({ column: c.name, role: 'control', reason: `numeric with no media or outcome name (${range}): proposed as a control; change it if it is media` });
+  }
+  // Many unnamed numeric columns are an export of everything, not controls: more than
+  // MAX_UNNAMED_CONTROLS would leave too few weeks per parameter, so the user picks.
+  const unnamed = [...roles.values()].filter((r) => r.role === 'control' && r.reason.startsWith('numeric with no media'));
+  if (unnamed.length > MAX_UNNAMED_CONTROLS) {
+    for (const r of unnamed) set({ ...r, role: 'ignore', reason: `one of ${unnamed.length} numeric columns with no media, outcome or control name: too many to use as controls by default; pick the ones that drive the KPI` });
   }
 
   // One KPI: the best named one; others become controls.

@@ -8,6 +8,7 @@ import type { Db } from './db.ts';
 import { aggregateWeekly, applyFilters, keptKeys, toWeeklyGrain } from './grain.ts';
 import { ingestFile, type IngestInput, type IngestResult } from './ingest.ts';
 import { isIngestError } from './ingest-error.ts';
+import { checkNonFinite } from './non-finite.ts';
 import { proposeMapping, toCheckMapping, type MappingConfig, type MappingProposal } from './mapping.ts';
 import { profileTable, type TableProfile } from './profile.ts';
 
@@ -109,7 +110,7 @@ export async function runPipeline(db: Db, file: IngestInput, config: unknown = {
     const rowLevel = [await DATA_CHECKS['data.types'](ctx), await DATA_CHECKS['data.duplicates'](ctx), await DATA_CHECKS['data.spend_values'](ctx)];
     checks = checks.map((r) => rowLevel.find((x) => x.id === r.id && x.severity !== 'info') ?? r);
   }
-  out.results.push(...checks);
+  out.results.push(...checks, await checkNonFinite(db, 'filtered', m));
   if (out.results.some((r) => r.severity === 'block')) return finish();
   const clean = await cleanTable(db, weekly.table, cm, cfg.cleaning, { output: 'clean' });
   out.tables.clean = clean.table;
@@ -127,7 +128,7 @@ export async function runPipeline(db: Db, file: IngestInput, config: unknown = {
   } else {
     const per = await toDatasetsByKey(db, out.tables.model, m, keep[0]);
     const bad = per.find((p) => !p.result.ok);
-    if (bad && !bad.result.ok) out.results.push(bad.result);
+    if (bad && !bad.result.ok) out.results.push(bad.result.result);
     else out.datasets = per.map((p) => ({ key: p.key, dataset: (p.result as { ok: true; dataset: Dataset }).dataset }));
   }
   return finish();

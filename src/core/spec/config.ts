@@ -28,7 +28,7 @@ const unit = (what = 'a number in [0, 1]') => z.number(expected(what)).min(0, ex
 const posNum = () => z.number(expected('a positive number')).positive(expected('a positive number'));
 const str = (what = 'a string') => z.string(expected(what));
 const colName = () => z.string(expected('a column name')).min(1, expected('a non-empty column name'));
-const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, expected(`one of ${values.join(' | ')}`));
 
 /** Days a week can start on; weekly buckets begin on this day. */
