@@ -116,7 +116,9 @@ describe('Data screen', () => {
     for (let i = 0; i < 60; i++) lines.push(`${new Date(Date.UTC(2023, 0, 2 + 7 * i)).toISOString().slice(0, 10)},${1000 + i},${i === 30 ? 'n/a?' : 10 + i}`);
     await page.getByTestId('file-input').setInputFiles({ name: 'texty.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
     await expect(page.getByTestId('row-count').innerText({ timeout: 60_000 })).resolves.toBe('60');
-    await expect(page.getByTestId('load-findings').innerText()).resolves.toContain('tv_spend');
+    // read as text, and the mapping says so next to the column (the checks then name the rows)
+    await expect(page.locator('[data-testid="column-type"][data-column="tv_spend"]').innerText()).resolves.toBe('VARCHAR');
+    await expect(page.locator('[data-testid="mapping"] tr[data-column="tv_spend"] .why').innerText()).resolves.toMatch(/read as text/);
   });
 
   it('makes no off-origin request and logs no page error', () => {
