@@ -6,11 +6,23 @@ import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import type { Db } from './db.ts';
 import { rowsToObjects } from './arrow-rows.ts';
 
+/** Options of the browser DuckDB. */
+export interface BrowserDbOptions {
+  /**
+   * A statement running longer than this (ms) terminates DuckDB's worker and rejects: the tab
+   * never hangs on a malformed file. Later calls reject too; open a new Db. Default 120 000.
+   */
+  queryTimeoutMs?: number;
+}
+
 /**
  * Opens DuckDB-WASM in the browser: the bundle the browser supports (exception handling or MVP),
  * served from this origin (never a CDN), running in DuckDB's own worker. Init ~1.2 s.
+ * Extension auto-install/auto-load is switched off: DuckDB would otherwise fetch extensions
+ * (e.g. Parquet) from extensions.duckdb.org, an off-origin request the app never makes.
  */
-export async function openBrowserDb(): Promise<Db> {
+export async function openBrowserDb(opts: BrowserDbOptions = {}): Promise<Db> {
+  const timeoutMs = opts.queryTimeoutMs ?? 120_000;
   const bundle = await duckdb.selectBundle({
     mvp: { mainModule: mvpWasm, mainWorker: mvpWorker },
     eh: { mainModule: ehWasm, mainWorker: ehWorker },
@@ -19,23 +31,44 @@ export async function openBrowserDb(): Promise<Db> {
   const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
   await db.instantiate(bundle.mainModule, bundle.pthreadWorker);
   const conn = await db.connect();
+  let dead: Error | null = null;
+  const guarded = async <T>(what: string, p: () => Promise<T>): Promise<T> => {
+    if (dead) throw dead;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        dead = new Error(`DuckDB did not answer within ${timeoutMs} ms (${what.slice(0, 80)}); the database was stopped. Reload the file.`);
+        worker.terminate();
+        reject(dead);
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([p(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  await guarded('settings', () => conn.query('SET autoinstall_known_extensions = false'));
+  await guarded('settings', () => conn.query('SET autoload_known_extensions = false'));
   return {
     async query<T extends Record<string, unknown>>(sql: string) {
-      return rowsToObjects(await conn.query(sql)) as T[];
+      return rowsToObjects(await guarded(sql, () => conn.query(sql))) as T[];
     },
     async exec(sql: string) {
-      await conn.query(sql);
+      await guarded(sql, () => conn.query(sql));
     },
     async registerFile(name: string, bytes: Uint8Array) {
       // a copy: the buffer is transferred to the worker, which would detach the caller's bytes
-      await db.registerFileBuffer(name, bytes.slice());
+      await guarded(`register ${name}`, () => db.registerFileBuffer(name, bytes.slice()));
     },
     async dropFile(name: string) {
-      await db.dropFile(name);
+      await guarded(`drop ${name}`, () => db.dropFile(name));
     },
     async close() {
-      await conn.close();
-      await db.terminate();
+      if (!dead) {
+        await conn.close();
+        await db.terminate();
+      }
       worker.terminate();
     },
   };
