@@ -1,0 +1,58 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/** Spawns the headless runner as `npm run checks` does and returns its exit code and output. */
+function runChecks(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('npx', ['tsx', 'scripts/checks.ts', ...args], { timeout: 60_000, maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('headless runner scripts/checks.ts', () => {
+  it('exits 0 on a demo file and prints the JSON results', async () => {
+    const r = await runChecks(['public/demo/robyn_simulated_weekly.csv', '--json', '--now', '2019-11-20']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.score).toBeGreaterThan(0.8);
+    expect(out.score).toBeLessThanOrEqual(1);
+    expect(out.results.map((x: { id: string }) => x.id)).toEqual(expect.arrayContaining(['data.types', 'data.coverage', 'data.non_finite']));
+    for (const x of out.results) expect(Object.keys(x)).toEqual(expect.arrayContaining(['id', 'severity', 'title', 'detail']));
+    expect(out.results.some((x: { severity: string }) => x.severity === 'block')).toBe(false);
+  });
+
+  it('exits 1 when something blocks and names the cell', async () => {
+    const r = await runChecks(['test/fixtures/bad/negative_spend.csv', '--json', '--now', '2024-01-01']);
+    expect(r.code).toBe(1);
+    const block = JSON.parse(r.stdout).results.find((x: { severity: string }) => x.severity === 'block');
+    expect(block.id).toBe('data.spend_values');
+    expect(block.detail).toContain('row 31');
+  });
+
+  it('exits 2 when the file cannot be read, and prints text without --json', async () => {
+    const empty = await runChecks(['test/fixtures/bad/truncated.parquet']);
+    expect(empty.code).toBe(2);
+    expect(empty.stdout).toContain('BLOCK ingest.parquet_truncated');
+    const missing = await runChecks(['no/such/file.csv']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('cannot read no/such/file.csv');
+  });
+
+  it('reads a YAML config: its mapping and settings apply; an invalid one exits 2 naming the key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'carryover-'));
+    const good = join(dir, 'good.yaml');
+    writeFileSync(good, 'read:\n  delimiter: ";"\n');
+    const r = await runChecks(['test/fixtures/bad/semicolon_file.csv', '--config', good, '--json', '--now', '2024-01-01']);
+    expect(r.code).toBe(0);
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'training:\n  chains: four\n');
+    const b = await runChecks(['public/demo/robyn_simulated_weekly.csv', '--config', bad]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toContain('training.chains: expected a positive integer, got "four"');
+  });
+});
