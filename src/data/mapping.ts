@@ -63,6 +63,13 @@ export function channelName(column: string): string {
   return s.replace(/[_\s-]+$/, '') || column;
 }
 
+/** Why a rate, size or index column stays out of the model, in words. */
+function ignoreReason(name: string, range: string): string {
+  if (/per|rate|ratio/i.test(name)) return `name says a per-unit rate or ratio (${range}): rates do not add up over weeks or geos, so it is left out of the model`;
+  if (/pop/i.test(name)) return `name says population or size (${range}): a scale of the geo, not a weekly driver; left out of the model`;
+  return `name says a time index or calendar field (${range}): the model builds its own trend and seasonality from the date`;
+}
+
 const fmt = (x: number | null) => (x === null ? '?' : Math.abs(x) >= 1e4 ? x.toExponential(2) : String(Math.round(x * 1000) / 1000));
 const numeric = (c: ColumnProfile) => c.kind === 'number' || (c.kind === 'text' && c.numericShare >= 0.8 && c.nonNull > 0);
 const textNote = (c: ColumnProfile) => (c.kind === 'text' ? ` (read as text: ${Math.round((1 - c.numericShare) * 100)}% of values are not numbers; the checks name them)` : '');
@@ -106,7 +113,7 @@ export function proposeMapping(profile: TableProfile): MappingProposal {
     const nonNeg = c.min === null || c.min >= 0;
     const range = `values ${fmt(c.min)}..${fmt(c.max)}`;
     const binary = c.distinct <= 2 && c.min !== null && c.min >= 0 && c.max !== null && c.max <= 1;
-    if (NAME.ignore.test(c.name)) set({ column: c.name, role: 'ignore', reason: `name says a rate, size or time index (${range}): not additive, left out of the model` });
+    if (NAME.ignore.test(c.name)) set({ column: c.name, role: 'ignore', reason: ignoreReason(c.name, range) });
     else if (NAME.organic.test(c.name)) set({ column: c.name, role: 'organic', reason: `name says organic/owned activity (${range}) with no spend: no ROI can be computed; add it as a control if it should explain the KPI` });
     else if (NAME.exposure.test(c.name)) set({ column: c.name, role: 'exposure', channel: channelName(c.name), reason: `name ends like an exposure metric (impressions/clicks/reach) and ${nonNeg ? 'values are non-negative counts' : 'values include negatives'} (${range})${textNote(c)}` });
     else if (NAME.spend.test(c.name) && !NAME.control.test(c.name.replace(/_S$/, ''))) {
