@@ -38,6 +38,7 @@ const { values: a } = parseArgs({
     'max-rhat': { type: 'string', default: String(base.untilConverged?.maxRhat ?? 1.01) },
     'min-ess': { type: 'string', default: String(base.untilConverged?.minEss ?? 400) },
     block: { type: 'string', default: String(base.untilConverged?.blockDraws ?? 100) },
+    'adapt-delta': { type: 'string', default: String(base.adaptDelta) },
     'peer-warmup': { type: 'string', default: '1000' },
     'peer-draws': { type: 'string', default: '1000' },
   },
@@ -46,6 +47,7 @@ const settings: FitSettings = {
   ...base,
   chains: Number(a.chains), warmup: Number(a.warmup), draws: Number(a.draws), seed: Number(a.seed),
   kernel: a.kernel as FitSettings['kernel'],
+  adaptDelta: Number(a['adapt-delta']),
   adaptation: a.adaptation as FitSettings['adaptation'],
   metric: a.metric as FitSettings['metric'],
   untilConverged: a['until-converged'] && !a['no-until-converged']
@@ -101,6 +103,7 @@ const result: Record<string, unknown> = {
   warmup: settings.warmup,
   draws: settings.draws,
   seed: settings.seed,
+  adapt_delta: settings.adaptDelta,
   adaptation: settings.adaptation,
   metric: settings.metric,
   until_converged: settings.untilConverged ?? null,

@@ -10,6 +10,12 @@ import { buildLayout } from '../core/model/layout.ts';
 import { summarizeProgress, type ChainStatus, type FitProgress } from '../core/inference/progress.ts';
 import type { ConvergenceThresholds } from '../core/diagnostics/checks.ts';
 
+/**
+ * Time per candidate kernel in the start-up probe, ms. On CPU the candidates differ by ~75x
+ * (fused ~30k grad/s, tfjs-wasm ~400), which 50 ms resolves; every ms here delays the fit.
+ */
+export const PROBE_BUDGET_MS = 50;
+
 /** The fit was cancelled by the user. */
 export class FitCancelled extends Error {
   override name = 'FitCancelled';
@@ -88,7 +94,7 @@ export function startFit(
   const run = async (): Promise<FitResult> => {
     const { chosen, probes } =
       settings.kernel === 'auto'
-        ? await apis[0].probe(spec, data, 150)
+        ? await apis[0].probe(spec, data, PROBE_BUDGET_MS)
         : { chosen: settings.kernel, probes: [] };
     const tProbed = performance.now();
     const jobs = apis.map((api, w) => {
