@@ -3,25 +3,21 @@ import type { CheckResult } from '../core/check/result.ts';
 import type { Dataset } from '../core/model/dataset.ts';
 import { defaultConfig, type Config, type GrainLevel, type KeyFilter, type ReadConfig, type WeekStart } from '../core/spec/config.ts';
 import { configFromYaml, configToYaml } from '../core/spec/config-yaml.ts';
+import type { CheckOverride } from '../data/checks/index.ts';
+import type { LineageEntry } from '../data/clean/index.ts';
 import type { Db } from '../data/db.ts';
+import { openBrowserDb } from '../data/duckdb.ts';
+import { keptKeys } from '../data/grain.ts';
 import { ingestFile, type IngestResult } from '../data/ingest.ts';
 import { isIngestError } from '../data/ingest-error.ts';
+import { proposeMapping, toMappingConfig, type ColumnRole, type MappingConfig } from '../data/mapping.ts';
+import { checkStage, cleanStage, mappingBlock, PIPELINE_TABLES as T, shapeStage, summarizeChecks, type ChecksSummary, type ShapeResult } from '../data/pipeline-stages.ts';
 import { profileTable } from '../data/profile.ts';
-import { proposeMapping, toCheckMapping, toMappingConfig, type ColumnRole, type MappingConfig, type RoleProposal } from '../data/mapping.ts';
-import { aggregateWeekly, applyFilters, keptKeys, toWeeklyGrain } from '../data/grain.ts';
-import { toDataset } from '../data/dataset-adapter.ts';
-import { runAllChecks, applyOverrides, validationScore, type CheckOverride } from '../data/checks/index.ts';
-import { cleanTable, type LineageEntry } from '../data/clean/index.ts';
-import { openBrowserDb } from '../data/duckdb.ts';
+import { columnsNamedBy, roleFromConfig, rolesFromProposal, withEdit, withRole, type ColumnRoleView } from './column-roles.ts';
+import type { DemoEntry } from './demos.ts';
 
-/** A demo dataset listed in public/demo/index.json. */
-export interface DemoEntry {
-  /** The file name without extension; used in test ids (`demo-robyn_simulated_weekly`). */
-  id: string;
-  file: string;
-  label: string;
-  description?: string;
-}
+export type { ColumnRoleView } from './column-roles.ts';
+export { fetchDemos, type DemoEntry } from './demos.ts';
 
 /** Where loading stands: nothing yet, reading, a table is loaded, or the file could not be read. */
 export type LoadPhase = 'empty' | 'loading' | 'loaded' | 'failed';
@@ -37,32 +33,17 @@ export interface LoadError {
   row?: number;
 }
 
-/** One column's role as the user sees it: the proposal (with its reason) plus whether they changed it. */
-export interface ColumnRoleView extends RoleProposal {
-  /** The role the detector proposed (unchanged by edits). */
-  proposed: ColumnRole;
-  edited: boolean;
-}
-
 /** The checks as shown: results after overrides, their score and whether the fit is blocked. */
-export interface ChecksView {
-  results: CheckResult[];
-  /** validationScore(results) in [0, 1]. */
-  score: number;
-  blocked: boolean;
-  belowMinScore: boolean;
-}
-
-// Table names inside DuckDB (one dataset at a time).
-const T = { raw: 'raw', filtered: 'raw_filtered', weekly: 'weekly', grain: 'grain', clean: 'clean', national: 'national' } as const;
+export type ChecksView = ChecksSummary;
 
 const today = () => new Date().toISOString().slice(0, 10);
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /**
  * The user's data as it moves through stages 1-3: loaded table, mapping, checks, cleaning,
- * and finally the cleaned national Dataset that the model reads. All SQL lives in src/data;
- * this class sequences it and keeps what the screens show.
+ * and finally the cleaned national Dataset that the model reads. The stages themselves are
+ * src/data/pipeline-stages.ts (the same ones the headless runner composes); this class keeps
+ * what the screens show, runs the stages as the user acts, and drops results of stale runs.
  */
 export class DatasetState {
   #dataset = $state.raw<Dataset | null>(null);
@@ -74,7 +55,7 @@ export class DatasetState {
   #source = $state.raw<{ name: string; bytes: number; demo: boolean } | null>(null);
   #ingest = $state.raw<IngestResult | null>(null);
   #problems = $state.raw<string[]>([]);
-  #roles = $state<ColumnRoleView[]>([]);
+  #roles = $state.raw<ColumnRoleView[]>([]);
   #config = $state.raw<Config>(defaultConfig());
   #checksPhase = $state<ChecksPhase>('idle');
   #checksStatus = $state('');
@@ -82,6 +63,9 @@ export class DatasetState {
   #rawResults = $state.raw<CheckResult[] | null>(null);
   #overrides = $state.raw<CheckOverride[]>([]);
   #lineage = $state.raw<LineageEntry[] | null>(null);
+  // The shaped tables and the mapping of the last checks, so an override that unblocks only cleans.
+  #checked: { shape: ShapeResult; mapping: MappingConfig } | null = null;
+  // Every run (load, checks, cleaning) takes a new id; a run that finds a newer id drops its results.
   #runId = 0;
 
   /** The cleaned, mapped dataset handed to the model; null until stages 1-3 are done. */
@@ -113,10 +97,7 @@ export class DatasetState {
   get configFilename() { return `${(this.#source?.name ?? 'carryover').replace(/\.[^.]+$/, '')}.carryover.yaml`; }
   /** Checks after overrides, with the score; null before the first run. */
   get report(): ChecksView | null {
-    if (!this.#rawResults) return null;
-    const results = applyOverrides(this.#rawResults, this.#overrides);
-    const score = validationScore(results);
-    return { results, score, blocked: results.some((r) => r.severity === 'block'), belowMinScore: score < this.#config.validation.quality_thresholds.min_validation_score };
+    return this.#rawResults ? summarizeChecks(this.#rawResults, this.#overrides, this.#config.validation) : null;
   }
   /** The grain in words, e.g. "national, weeks start on monday". */
   get grainLabel() {
@@ -168,7 +149,7 @@ export class DatasetState {
       if (id !== this.#runId) return;
       this.#ingest = ingest;
       this.#problems = proposal.problems;
-      this.#roles = proposal.roles.map((r) => ({ ...r, proposed: r.role, edited: false }));
+      this.#roles = rolesFromProposal(proposal);
       const c = this.#config;
       const level: GrainLevel = proposal.data.keys.geo ? 'geo' : 'national';
       this.#config = { ...c, read: { ...read }, data: { ...c.data, file: name, ...proposal.data, grain: { ...c.data.grain, level }, filters: [] } };
@@ -192,35 +173,17 @@ export class DatasetState {
 
   /** Changes one column's role; exposure/spend keep a channel name, factors get a baseline. */
   setRole(column: string, role: ColumnRole, extra: { channel?: string; baseline?: string } = {}): void {
-    const i = this.#roles.findIndex((r) => r.column === column);
-    if (i < 0) return;
-    const r = this.#roles[i];
-    // A single date and KPI: taking the role from another column demotes that one to ignore.
-    if (role === 'date' || role === 'kpi') {
-      for (const o of this.#roles) if (o.role === role && o.column !== column) Object.assign(o, { role: 'ignore', edited: true, reason: `replaced by '${column}' as the ${role}` });
-    }
-    const channel = extra.channel ?? r.channel ?? column;
-    const baseline = extra.baseline ?? r.baseline ?? '';
-    this.#roles[i] = { ...r, role, edited: role !== r.proposed || r.edited, channel: role === 'spend' || role === 'exposure' ? channel : undefined, baseline: role === 'factor' ? baseline : undefined };
-    this.#mappingChanged();
+    this.#setRoles(withRole(this.#roles, column, role, extra));
   }
 
   /** Sets the channel a spend or exposure column belongs to (pairs exposure with spend). */
   setChannel(column: string, channel: string): void {
-    const r = this.#roles.find((x) => x.column === column);
-    if (!r) return;
-    r.channel = channel;
-    r.edited = true;
-    this.#mappingChanged();
+    this.#setRoles(withEdit(this.#roles, column, { channel }));
   }
 
   /** Sets a factor's baseline level. */
   setBaseline(column: string, baseline: string): void {
-    const r = this.#roles.find((x) => x.column === column);
-    if (!r) return;
-    r.baseline = baseline;
-    r.edited = true;
-    this.#mappingChanged();
+    this.#setRoles(withEdit(this.#roles, column, { baseline }));
   }
 
   /** Chooses the grain: national or keyed, and the day weeks start on. */
@@ -238,8 +201,8 @@ export class DatasetState {
   }
 
   /**
-   * Stage 2-3: filters, weekly grain, every data check, then (when nothing blocks) cleaning and
-   * the national Dataset for the model. Keeps the overrides written so far.
+   * Stages 2-3: shapeStage and checkStage, then (when nothing blocks after overrides) cleanStage
+   * for the national Dataset. Keeps the overrides written so far.
    */
   async runChecks(): Promise<void> {
     if (!this.canCheck) return;
@@ -248,26 +211,25 @@ export class DatasetState {
     this.#checksError = null;
     this.#lineage = null;
     this.#dataset = null;
+    this.#checked = null;
+    const m = this.mapping;
+    const before = this.#ingest?.findings ?? [];
     try {
       const db = await this.#getDb();
-      const m = this.mapping;
-      const { level, week_start } = this.grain;
-      this.#status = this.#checksStatus = 'Applying filters and weekly grain...';
-      await applyFilters(db, T.raw, this.filters, T.filtered);
-      const weekly = await toWeeklyGrain(db, T.filtered, m, week_start, T.weekly);
-      const keys = keptKeys(level, m.keys);
-      const all = [m.keys.geo, m.keys.product].filter((k): k is string => !!k);
-      let table = weekly.table;
-      if (keys.length < all.length) {
-        await aggregateWeekly(db, weekly.table, m, week_start, keys, T.grain);
-        table = T.grain;
+      const gate = mappingBlock(m, this.#problems, this.#source?.name ?? '', this.#roles.map((r) => r.column));
+      if (gate) {
+        this.#rawResults = [...before, gate];
+      } else {
+        this.#checksStatus = 'Applying filters and weekly grain...';
+        const shape = await shapeStage(db, T.raw, m, this.#config.data);
+        if (id !== this.#runId) return;
+        this.#checksStatus = 'Running the data checks...';
+        const checked = await checkStage(db, shape, m, this.#config.validation, { now: today(), before });
+        if (id !== this.#runId) return;
+        this.#rawResults = checked.raw;
+        this.#checked = { shape, mapping: m };
+        await this.#clean(id, db);
       }
-      const grainMapping: MappingConfig = { ...m, keys: { ...(keys.includes(m.keys.geo ?? '') ? { geo: m.keys.geo } : {}), ...(keys.includes(m.keys.product ?? '') ? { product: m.keys.product } : {}) } };
-      this.#checksStatus = 'Running the data checks...';
-      const rep = await runAllChecks(db, table, toCheckMapping(grainMapping), this.#config.validation, { now: today() });
-      if (id !== this.#runId) return;
-      this.#rawResults = [...(this.#ingest?.findings ?? []), ...(weekly.result ? [weekly.result] : []), ...rep.results];
-      await this.#cleanIfClear(id, db, table, grainMapping);
       if (id === this.#runId) this.#checksPhase = 'done';
     } catch (e) {
       if (id !== this.#runId) return;
@@ -309,31 +271,12 @@ export class DatasetState {
     if (!r.ok) return r.issues.map((i) => `${name}: ${i.path}: ${i.message}`);
     const cfg = r.value;
     const present = new Set(this.#roles.map((x) => x.column));
-    const d = cfg.data;
-    const named = [d.date_col, d.kpi_col, ...Object.values(d.channel_map).flatMap((c) => [c.spend, c.exposure ?? '']), ...d.controls, ...Object.keys(d.factor_controls), d.keys.geo ?? '', d.keys.product ?? ''].filter(Boolean);
-    const missing = this.#roles.length ? named.filter((c) => !present.has(c)) : [];
+    const missing = this.#roles.length ? columnsNamedBy(cfg.data).filter((c) => !present.has(c)) : [];
     if (missing.length) return missing.map((c) => `${name}: data: column '${c}' is not in ${this.#source?.name ?? 'the loaded file'}`);
     this.#config = cfg;
-    if (this.#roles.length) this.#roles = this.#roles.map((x) => this.#roleFromConfig(x, cfg));
+    if (this.#roles.length) this.#roles = this.#roles.map((x) => roleFromConfig(x, cfg.data));
     this.#resetChecks();
     return [];
-  }
-
-  #roleFromConfig(x: ColumnRoleView, cfg: Config): ColumnRoleView {
-    const d = cfg.data;
-    const ch = Object.entries(d.channel_map);
-    const set = (role: ColumnRole, extra: Partial<RoleProposal> = {}): ColumnRoleView => ({ ...x, role, channel: undefined, baseline: undefined, ...extra, edited: role !== x.proposed || x.edited, reason: role === x.proposed ? x.reason : 'set by the uploaded config' });
-    if (x.column === d.date_col) return set('date');
-    if (x.column === d.kpi_col) return set('kpi');
-    const s = ch.find(([, c]) => c.spend === x.column);
-    if (s) return set('spend', { channel: s[0] });
-    const ex = ch.find(([, c]) => c.exposure === x.column);
-    if (ex) return set('exposure', { channel: ex[0] });
-    if (d.controls.includes(x.column)) return set('control');
-    if (x.column in d.factor_controls) return set('factor', { baseline: d.factor_controls[x.column] });
-    if (x.column === d.keys.geo) return set('geo');
-    if (x.column === d.keys.product) return set('product');
-    return set(x.role === 'organic' ? 'organic' : 'ignore');
   }
 
   async #afterOverrides(): Promise<void> {
@@ -344,28 +287,35 @@ export class DatasetState {
       this.#lineage = null;
       return;
     }
-    if (this.#dataset) return;
-    await this.runChecks();
-  }
-
-  /** Cleans the checked table and builds the national Dataset when no block is left. */
-  async #cleanIfClear(id: number, db: Db, table: string, m: MappingConfig): Promise<void> {
-    if (this.report?.blocked) return;
-    this.#checksStatus = 'Cleaning...';
-    const cleaned = await cleanTable(db, table, toCheckMapping(m), this.#config.cleaning, { output: T.clean });
-    let national = cleaned.table;
-    if (m.keys.geo || m.keys.product) {
-      await aggregateWeekly(db, cleaned.table, m, this.grain.week_start, [], T.national);
-      national = T.national;
+    if (this.#dataset || !this.#checked) return;
+    // The last block was overridden: the checked tables are current, so only cleaning is left.
+    const id = ++this.#runId;
+    this.#checksPhase = 'running';
+    try {
+      await this.#clean(id, await this.#getDb());
+      if (id === this.#runId) this.#checksPhase = 'done';
+    } catch (e) {
+      if (id !== this.#runId) return;
+      this.#checksPhase = 'failed';
+      this.#checksError = `Cleaning failed: ${message(e)}`;
     }
-    const ds = await toDataset(db, national, m);
-    if (id !== this.#runId) return;
-    this.#lineage = cleaned.lineage;
-    if (ds.ok) this.#dataset = ds.dataset;
-    else this.#rawResults = [...(this.#rawResults ?? []), ds.result];
   }
 
-  #mappingChanged(): void {
+  /** cleanStage on the last checked tables, when no block is left; a model-input block joins the results. */
+  async #clean(id: number, db: Db): Promise<void> {
+    const checked = this.#checked;
+    if (!checked || this.report?.blocked) return;
+    this.#checksStatus = 'Cleaning...';
+    const c = await cleanStage(db, checked.shape, checked.mapping, this.#config, { target: 'national' });
+    if (id !== this.#runId) return;
+    this.#lineage = c.lineage;
+    this.#dataset = c.dataset;
+    const block = c.result;
+    if (block) this.#rawResults = [...(this.#rawResults ?? []).filter((r) => r.id !== block.id), block];
+  }
+
+  #setRoles(roles: ColumnRoleView[]): void {
+    this.#roles = roles;
     const c = this.#config;
     this.#config = { ...c, data: { ...c.data, ...this.mapping } };
     this.#resetChecks();
@@ -377,6 +327,7 @@ export class DatasetState {
     this.#lineage = null;
     this.#checksError = null;
     this.#dataset = null;
+    this.#checked = null;
   }
 
   #fail(err: LoadError): void {
@@ -398,16 +349,6 @@ export class DatasetState {
     }
     return p;
   }
-}
-
-/** Lists the demos of public/demo/index.json that are model inputs (label from its title). */
-export async function fetchDemos(): Promise<DemoEntry[]> {
-  const res = await fetch('./demo/index.json');
-  if (!res.ok) throw new Error(`demo/index.json: HTTP ${res.status}`);
-  const j = (await res.json()) as { datasets: { file: string; title: string; grain: string; rows: number; model: boolean }[] };
-  return j.datasets
-    .filter((d) => d.model)
-    .map((d) => ({ id: d.file.replace(/\.[^.]+$/, ''), file: d.file, label: d.title, description: `${d.rows} rows, ${d.grain}` }));
 }
 
 const KEY = Symbol('DatasetState');
