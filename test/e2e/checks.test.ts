@@ -117,3 +117,40 @@ describe('a blocking finding', () => {
     expect(app.errors).toEqual([]);
   });
 });
+
+describe('NaN and Infinity in spend columns (regression: test/regression/nan-in-browser-checks.test.ts)', () => {
+  const baseUrl = inject('baseUrl');
+  let app: AppPage;
+  beforeAll(async () => {
+    app = await openApp(baseUrl, '#/data');
+  });
+  afterAll(async () => app?.close());
+
+  it('blocks with data.non_finite naming the column and row, not "check could not run" blocks', async () => {
+    const { page } = app;
+    const lines = ['week,revenue,tv_spend,search_spend'];
+    for (let i = 0; i < 80; i++) {
+      const tv = i === 11 ? 'NaN' : String(100 + ((i * 37) % 50));
+      const search = i === 29 ? 'Infinity' : String(50 + ((i * 13) % 40));
+      lines.push(`${new Date(Date.UTC(2023, 0, 2 + 7 * i)).toISOString().slice(0, 10)},${2000 + ((i * 53) % 300)},${tv},${search}`);
+    }
+    await page.getByTestId('file-input').setInputFiles({ name: 'nan_spend.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
+    await expect(page.getByTestId('row-count').innerText({ timeout: 60_000 })).resolves.toBe('80');
+    await page.getByTestId('go-checks').click();
+    await page.getByTestId('checks-blocked').waitFor({ timeout: 60_000 });
+    const blocks = page.locator('section[data-severity="block"] li');
+    const ids = await blocks.evaluateAll((els) => els.map((e) => e.getAttribute('data-check-id')));
+    expect(ids).toEqual(['data.non_finite']);
+    const text = await blocks.first().innerText();
+    expect(text).toContain("'tv_spend'");
+    expect(text).toContain('row 12');
+    expect(text).toContain("'search_spend'");
+    expect(text).toContain('row 30');
+    await expect(page.getByText('This check could not run').count()).resolves.toBe(0);
+  });
+
+  it('makes no off-origin request and logs no page error', () => {
+    expect(offOrigin(app.requests, baseUrl)).toEqual([]);
+    expect(app.errors).toEqual([]);
+  });
+});
