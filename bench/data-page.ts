@@ -1,7 +1,7 @@
 import { openBrowserDb } from '../src/data/duckdb.ts';
 import { ingestFile } from '../src/data/ingest.ts';
 import { toWeeklyGrain } from '../src/data/grain.ts';
-import { runAllChecks } from '../src/data/checks/index.ts';
+import { runAllChecks, type DataCheckId } from '../src/data/checks/index.ts';
 import { toCheckMapping, type MappingConfig } from '../src/data/mapping.ts';
 import { DEFAULT_VALIDATION_CONFIG } from '../src/core/spec/config-validation.ts';
 
@@ -30,36 +30,73 @@ export interface DataPageResult {
   results_weekly: { id: string; severity: string }[];
   /** performance.measureUserAgentSpecificMemory() at the end (bytes), when the page is cross-origin isolated. */
   uasm_bytes: number | null;
+  /** Wall ms of each check on the daily and the weekly table, in run order. */
+  per_check_daily_ms: Partial<Record<DataCheckId, number>>;
+  per_check_weekly_ms: Partial<Record<DataCheckId, number>>;
+  /** DuckDB's own accounting after each step: duckdb_memory() total (MB). */
+  duckdb_mb: { step: string; mb: number }[];
 }
+
+/** Exposed by the node side: samples the renderer's RSS now, labelled `step` (awaited). */
+type Mark = (step: string) => Promise<void>;
 
 const status = document.getElementById('status')!;
 const now = () => performance.now() / 1000;
 
 async function runDataBench(p: DataPagePayload): Promise<DataPageResult> {
+  const markRss = (window as unknown as { benchMark?: Mark }).benchMark ?? (async () => undefined);
+  const duckdb_mb: DataPageResult['duckdb_mb'] = [];
+  let db: Awaited<ReturnType<typeof openBrowserDb>> | null = null;
+  // memory is sampled outside the timed spans: the marks cost a ps call and a query
+  const mark = async (step: string) => {
+    if (db) {
+      const [r] = await db.query<{ b: number | null }>(`SELECT sum(memory_usage_bytes)::DOUBLE AS b FROM duckdb_memory()`);
+      duckdb_mb.push({ step, mb: (r?.b ?? 0) / 2 ** 20 });
+    }
+    await markRss(step);
+  };
   let t = now();
   status.textContent = 'db';
-  const db = await openBrowserDb();
+  db = await openBrowserDb();
   const db_init_s = now() - t;
+  await mark('db open');
   t = now();
-  const bytes = new Uint8Array(await (await fetch(p.url)).arrayBuffer());
+  let bytes: Uint8Array | null = new Uint8Array(await (await fetch(p.url)).arrayBuffer());
   const fetch_s = now() - t;
+  await mark('fetched');
   status.textContent = 'ingest';
   t = now();
   const ing = await ingestFile(db, { name: p.file, bytes }, { table: 'raw', previewRows: 20 });
   const ingest_s = now() - t;
+  // the app keeps no copy of the file after ingest
+  bytes = null;
+  await mark('ingested');
   const checkMapping = toCheckMapping(p.mapping);
+  const timed = (into: Partial<Record<DataCheckId, number>>, label: string) => async (id: DataCheckId, ms: number) => {
+    into[id] = ms;
+    t += await pause(() => mark(`${label} ${id}`));
+  };
+  // time spent in marks is subtracted from the phase it interrupts
+  const pause = async (f: () => Promise<void>) => {
+    const s = now();
+    await f();
+    return now() - s;
+  };
+  const per_check_daily_ms: Partial<Record<DataCheckId, number>> = {};
   status.textContent = 'checks (daily)';
   t = now();
-  const daily = await runAllChecks(db, 'raw', checkMapping, DEFAULT_VALIDATION_CONFIG, { now: p.now });
+  const daily = await runAllChecks(db, 'raw', checkMapping, DEFAULT_VALIDATION_CONFIG, { now: p.now, onCheck: timed(per_check_daily_ms, 'daily') });
   const checks_daily_s = now() - t;
   status.textContent = 'grain';
   t = now();
   const wk = await toWeeklyGrain(db, 'raw', p.mapping, 'monday', 'weekly');
   const grain_s = now() - t;
+  await mark('grain');
   const [{ n }] = await db.query<{ n: number }>(`SELECT count(*)::DOUBLE AS n FROM weekly`);
+  const per_check_weekly_ms: Partial<Record<DataCheckId, number>> = {};
   status.textContent = 'checks (weekly)';
   t = now();
-  const weekly = await runAllChecks(db, wk.table, checkMapping, DEFAULT_VALIDATION_CONFIG, { now: p.now });
+  const weekly = await runAllChecks(db, wk.table, checkMapping, DEFAULT_VALIDATION_CONFIG, { now: p.now, onCheck: timed(per_check_weekly_ms, 'weekly') });
   const checks_weekly_s = now() - t;
   let uasm_bytes: number | null = null;
   const perf = performance as Performance & { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> };
@@ -78,6 +115,9 @@ async function runDataBench(p: DataPagePayload): Promise<DataPageResult> {
     results_daily: daily.results.map((r) => ({ id: r.id, severity: r.severity })),
     results_weekly: weekly.results.map((r) => ({ id: r.id, severity: r.severity })),
     uasm_bytes,
+    per_check_daily_ms,
+    per_check_weekly_ms,
+    duckdb_mb,
   };
 }
 

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build, preview } from 'vite';
@@ -80,6 +80,12 @@ try {
     page.on('pageerror', (e) => errors.push(e.message));
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable');
+    const steps: { step: string; rss_mb: number }[] = [];
+    await page.exposeFunction('benchMark', (step: string) => {
+      const rss = rendererRssMb(rootPid);
+      peakRss = Math.max(peakRss, rss);
+      steps.push({ step, rss_mb: rss });
+    });
     const base = server.resolvedUrls!.local[0];
     await page.goto(`${base}bench/data-page.html`);
     await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', undefined, { timeout: 60_000 });
@@ -115,6 +121,11 @@ try {
         peak_js_heap_main_mb: peakHeap,
         uasm_end_mb: r.uasm_bytes === null ? null : r.uasm_bytes / 2 ** 20,
       },
+      per_check_daily_ms: r.per_check_daily_ms,
+      per_check_weekly_ms: r.per_check_weekly_ms,
+      aggregate_then_check_s: r.grain_s + r.checks_weekly_s,
+      memory_steps: steps.map((s) => ({ ...s, duckdb_mb: r.duckdb_mb.find((d) => d.step === s.step)?.mb ?? null })),
+      load_avg: loadavg(),
       checks_s_is: 'every data check (17) on the 1M-row daily table, keys geo + product; checks_weekly_s: the same on the weekly geo x product table the app checks after its grain step',
       columns: r.columns,
       results_daily: r.results_daily,

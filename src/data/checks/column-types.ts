@@ -1,6 +1,7 @@
 import type { CheckResult } from '../../core/check/result.ts';
 import { ident } from '../db.ts';
-import { based, isoDate, nameSome } from './sql.ts';
+import { based, dateOf, nameSome } from './sql.ts';
+import { dateFacts } from './table-facts.ts';
 import type { CheckContext } from './types.ts';
 
 /**
@@ -16,17 +17,21 @@ export async function checkColumnTypes(ctx: CheckContext): Promise<CheckResult> 
     ...numeric.map((c) => ({ column: c, kind: 'number', bad: `${ident(c)} IS NOT NULL AND TRY_CAST(${ident(c)} AS DOUBLE) IS NULL` })),
   ];
   const problems: { column: string; expected: string; count: number; rows: { row: number; value: string }[] }[] = [];
-  for (const p of probes) {
-    const rows = await ctx.db.query<{ row: number; value: string; n: number }>(
-      `SELECT __row AS row, CAST(${ident(p.column)} AS VARCHAR) AS value, count(*) OVER () AS n FROM ${based(ctx)} b WHERE ${p.bad} ORDER BY __row LIMIT ${ctx.options.maxNamed}`,
+  // one scan counts every probe's bad values; rows are named only for probes that found some
+  const [counts] = await ctx.db.query<Record<string, number>>(
+    `SELECT ${probes.map((p, i) => `CAST(count(*) FILTER (WHERE ${p.bad}) AS DOUBLE) AS n${i}`).join(', ')} FROM (SELECT ${dateOf(m.date)} AS __date, * FROM ${ident(ctx.table)})`,
+  );
+  for (const [i, p] of probes.entries()) {
+    const count = Number(counts?.[`n${i}`] ?? 0);
+    if (count === 0) continue;
+    const rows = await ctx.db.query<{ row: number; value: string }>(
+      `SELECT __row AS row, CAST(${ident(p.column)} AS VARCHAR) AS value FROM ${based(ctx)} b WHERE ${p.bad} ORDER BY __row LIMIT ${ctx.options.maxNamed}`,
     );
-    if (rows.length) problems.push({ column: p.column, expected: p.kind, count: Number(rows[0]!.n), rows: rows.map((r) => ({ row: Number(r.row), value: r.value })) });
+    problems.push({ column: p.column, expected: p.kind, count, rows: rows.map((r) => ({ row: Number(r.row), value: r.value })) });
   }
   const dateType = ctx.columns.find((c) => c.name === m.date)?.type ?? 'unknown';
-  const range = await ctx.db.query<{ first: string | null; last: string | null }>(
-    `SELECT ${isoDate('min(__date)')} AS first, ${isoDate('max(__date)')} AS last FROM ${based(ctx)} b`,
-  );
-  const evidence = { dateType, first: range[0]?.first ?? null, last: range[0]?.last ?? null, problems };
+  const dates = await dateFacts(ctx);
+  const evidence = { dateType, first: dates[0]?.iso ?? null, last: dates.at(-1)?.iso ?? null, problems };
   if (problems.length === 0) {
     return {
       id: 'data.types',

@@ -18,12 +18,19 @@ export async function checkConstantColumns(ctx: CheckContext): Promise<CheckResu
     ...m.factors.map((c) => ({ column: c, role: 'factor', numeric: false })),
   ];
   if (cols.length === 0) return { id: 'data.constant_columns', severity: 'info', title: 'No columns to check', detail: '', evidence: {} };
-  const [row] = await ctx.db.query<Record<string, number | string | null>>(
-    `SELECT ${cols.map((c, i) => `CAST(count(DISTINCT ${c.numeric ? num(c.column) : ident(c.column)}) AS INTEGER) AS d${i}, CAST(min(${c.numeric ? num(c.column) : ident(c.column)}) AS VARCHAR) AS v${i}`).join(', ')} FROM ${ident(ctx.table)}`,
+  // at most one distinct non-NULL value <=> min = max (or no value): two cheap aggregates
+  // instead of a distinct count, which hashes every value of every column
+  const [row] = await ctx.db.query<Record<string, boolean | string | null>>(
+    `SELECT ${cols
+      .map((c, i) => {
+        const x = c.numeric ? num(c.column) : ident(c.column);
+        return `coalesce(min(${x}) = max(${x}), true) AS k${i}, CAST(min(${x}) AS VARCHAR) AS v${i}`;
+      })
+      .join(', ')} FROM ${ident(ctx.table)}`,
   );
   const constant = cols
-    .map((c, i) => ({ ...c, distinct: Number(row?.[`d${i}`] ?? 0), value: (row?.[`v${i}`] ?? null) as string | null }))
-    .filter((c) => c.distinct <= 1)
+    .map((c, i) => ({ ...c, constant: row?.[`k${i}`] !== false, value: (row?.[`v${i}`] ?? null) as string | null }))
+    .filter((c) => c.constant)
     .map((c) => ({ column: c.column, role: c.role, value: c.value, severity: (c.role === 'exposure' || c.role === 'factor' ? 'warn' : 'block') as Severity }));
   const evidence = { checked: cols.length, constant };
   if (constant.length === 0) {

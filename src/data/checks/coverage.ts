@@ -1,5 +1,6 @@
 import type { CheckResult, Severity } from '../../core/check/result.ts';
-import { based, isoDate, nameSome, round } from './sql.ts';
+import { nameSome, round } from './sql.ts';
+import { dateFacts } from './table-facts.ts';
 import type { CheckContext } from './types.ts';
 
 /**
@@ -10,15 +11,14 @@ import type { CheckContext } from './types.ts';
  */
 export async function checkCoverage(ctx: CheckContext): Promise<CheckResult> {
   const cfg = ctx.config.coverage_frequency;
-  const gaps = await ctx.db.query<{ after: string; before: string; missing: number }>(
-    `WITH d AS (SELECT DISTINCT __date FROM ${based(ctx)} b WHERE __date IS NOT NULL),
-          s AS (SELECT __date, lead(__date) OVER (ORDER BY __date) AS nxt FROM d)
-     SELECT ${isoDate('__date')} AS after, ${isoDate('nxt')} AS before, CAST(round(date_diff('day', __date, nxt) / 7.0) - 1 AS INTEGER) AS missing
-     FROM s WHERE nxt IS NOT NULL AND round(date_diff('day', __date, nxt) / 7.0) > 1 ORDER BY __date`,
-  );
-  const [span] = await ctx.db.query<{ weeks: number; first: string | null; last: string | null }>(
-    `SELECT CAST(count(DISTINCT __date) AS INTEGER) AS weeks, ${isoDate('min(__date)')} AS first, ${isoDate('max(__date)')} AS last FROM ${based(ctx)} b`,
-  );
+  // consecutive distinct dates, as SQL's lead() over the sorted distinct dates would pair them
+  const dates = await dateFacts(ctx);
+  const gaps: { after: string; before: string; missing: number }[] = [];
+  for (let i = 1; i < dates.length; i++) {
+    const steps = Math.round((dates[i]!.day - dates[i - 1]!.day) / 7);
+    if (steps > 1) gaps.push({ after: dates[i - 1]!.iso, before: dates[i]!.iso, missing: steps - 1 });
+  }
+  const span = { weeks: dates.length, first: dates[0]?.iso ?? null, last: dates.at(-1)?.iso ?? null };
   const weeks = Number(span?.weeks ?? 0);
   const missingWeeks = gaps.reduce((s, g) => s + Number(g.missing), 0);
   const missingPct = weeks + missingWeeks > 0 ? (100 * missingWeeks) / (weeks + missingWeeks) : 0;

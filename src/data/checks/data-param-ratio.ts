@@ -1,6 +1,7 @@
 import type { CheckResult, Severity } from '../../core/check/result.ts';
 import { ident } from '../db.ts';
-import { based, round } from './sql.ts';
+import { round } from './sql.ts';
+import { dateFacts } from './table-facts.ts';
 import type { CheckContext } from './types.ts';
 
 /**
@@ -20,13 +21,12 @@ export function referenceParameterCount(channels: number, controlColumns: number
 export async function checkDataParamRatio(ctx: CheckContext): Promise<CheckResult> {
   const m = ctx.mapping;
   const cfg = ctx.config.identifiability;
-  const [w] = await ctx.db.query<{ weeks: number }>(`SELECT CAST(count(DISTINCT __date) AS INTEGER) AS weeks FROM ${based(ctx)} b WHERE __date IS NOT NULL`);
+  const weeks = (await dateFacts(ctx)).length;
   let dummies = 0;
   for (const f of m.factors) {
     const [l] = await ctx.db.query<{ n: number }>(`SELECT CAST(count(DISTINCT ${ident(f)}) AS INTEGER) AS n FROM ${ident(ctx.table)}`);
     dummies += Math.max(0, Number(l?.n ?? 0) - 1);
   }
-  const weeks = Number(w?.weeks ?? 0);
   const parameters = ctx.options.parameterCount ?? referenceParameterCount(m.channels.length, m.controls.length + dummies);
   const ratio = weeks / parameters;
   const evidence = {

@@ -1,7 +1,11 @@
 import type { CheckResult } from '../../core/check/result.ts';
 import { ident } from '../db.ts';
-import { based, isoDate, nameSome } from './sql.ts';
+import { dateOf, isoDate, keyExpr, nameSome } from './sql.ts';
+import { dateFacts, keyFacts, keyIdOf } from './table-facts.ts';
 import type { CheckContext } from './types.ts';
+
+/** Above this many keys with duplicates, the (key, date) grouping scans every key instead of a list. */
+const MAX_SUSPECT_KEYS = 500;
 
 /**
  * `data.duplicates`: more than one row for the same week (and geo / product key).
@@ -11,11 +15,26 @@ import type { CheckContext } from './types.ts';
  */
 export async function checkDuplicates(ctx: CheckContext): Promise<CheckResult> {
   const all = ctx.columns.map((c) => ident(c.name)).join(', ');
-  const groups = await ctx.db.query<{ key: string; date: string | null; n: number; distinctRows: number; rows: number[] }>(
-    `SELECT __key AS key, ${isoDate('__date')} AS date, CAST(count(*) AS INTEGER) AS n,
-            CAST(count(DISTINCT row(${all})) AS INTEGER) AS distinctRows, list(__row ORDER BY __row) AS rows
-     FROM ${based(ctx)} b WHERE __date IS NOT NULL GROUP BY __key, __date HAVING count(*) > 1 ORDER BY __date, __key`,
-  );
+  // A duplicate period is a key with more dated rows than distinct dates (or, for national data,
+  // a date with several rows): found from the shared per-key / per-date counts, so the grouping
+  // by (key, date) below, one group per row, runs only on the keys that have duplicates.
+  let where = '';
+  if (ctx.mapping.keys.length) {
+    const suspects = (await keyFacts(ctx)).keys.filter((k) => k.rows > k.dates);
+    if (suspects.length === 0) where = 'AND false';
+    else if (suspects.length <= MAX_SUSPECT_KEYS) where = `AND __kid IN (${suspects.map((k) => k.id).join(', ')})`;
+  } else if (!(await dateFacts(ctx)).some((d) => d.rows > 1)) where = 'AND false';
+  const groups =
+    where === 'AND false'
+      ? []
+      : await ctx.db.query<{ key: string; date: string | null; n: number; distinctRows: number; rows: number[] }>(
+          `SELECT ${keyExpr(ctx.mapping)} AS key, __iso AS date, __n AS n, __distinct AS distinctRows, __rows AS rows FROM (
+             SELECT ${ctx.mapping.keys.map((k) => `any_value(${ident(k)}) AS ${ident(k)}`).concat(`__date`).join(', ')}, ${isoDate('__date')} AS __iso, CAST(count(*) AS INTEGER) AS __n,
+                    CAST(count(DISTINCT row(${all})) AS INTEGER) AS __distinct, list(__row ORDER BY __row) AS __rows
+             FROM (SELECT row_number() OVER () AS __row, ${dateOf(ctx.mapping.date)} AS __date, ${await keyIdOf(ctx)} AS __kid, * FROM ${ident(ctx.table)}) b
+             WHERE __date IS NOT NULL ${where} GROUP BY __kid, __date HAVING count(*) > 1)
+           ORDER BY __date, 1`,
+        );
   const label = (g: { key: string; date: string | null }) => (g.key ? `${g.date} [${g.key}]` : `${g.date}`);
   const describe = (g: (typeof groups)[number]) => ({
     date: g.date,

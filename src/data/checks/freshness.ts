@@ -1,6 +1,6 @@
 import type { CheckResult } from '../../core/check/result.ts';
 import { literal } from '../db.ts';
-import { based, isoDate } from './sql.ts';
+import { dateFacts } from './table-facts.ts';
 import type { CheckContext } from './types.ts';
 
 /**
@@ -10,8 +10,7 @@ import type { CheckContext } from './types.ts';
  */
 export async function checkFreshness(ctx: CheckContext): Promise<CheckResult> {
   const limit = ctx.config.freshness.max_age_days;
-  const [r] = await ctx.db.query<{ last: string | null }>(`SELECT ${isoDate('max(__date)')} AS last FROM ${based(ctx)} b`);
-  const last = r?.last ?? null;
+  const last = (await dateFacts(ctx)).at(-1)?.iso ?? null;
   if (!ctx.options.now || !last) {
     return { id: 'data.freshness', severity: 'info', title: 'Freshness not checked', detail: 'No reference date was given.', evidence: { last, now: ctx.options.now ?? null } };
   }

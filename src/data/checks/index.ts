@@ -70,6 +70,8 @@ export const DATA_CHECKS = {
 /** Options of `runAllChecks`: check options plus overrides to apply to the results. */
 export interface RunChecksOptions extends CheckOptions {
   overrides?: CheckOverride[];
+  /** Called after each check with its wall time in ms (profiling); awaited, so a caller may sample memory. */
+  onCheck?: (id: DataCheckId, ms: number) => void | Promise<void>;
 }
 
 /** Result of a validation run. */
@@ -105,8 +107,10 @@ export async function runAllChecks(
 ): Promise<ValidationReport> {
   const columns = await describeTable(db, table);
   const present = new Set(columns.map((c) => c.name));
-  const ctx: CheckContext = { db, table, mapping, config, columns, options: { maxNamed: 20, ...options } };
+  const ctx: CheckContext = { db, table, mapping, config, columns, options: { maxNamed: 20, ...options }, memo: new Map() };
+  let t = performance.now();
   const results: CheckResult[] = [await DATA_CHECKS['data.columns'](ctx)];
+  await options.onCheck?.('data.columns', performance.now() - t);
   if (present.has(mapping.date) && present.has(mapping.kpi)) {
     const usable: CheckMapping = {
       date: mapping.date,
@@ -121,7 +125,9 @@ export async function runAllChecks(
     const sub: CheckContext = { ...ctx, mapping: usable };
     for (const [id, check] of Object.entries(DATA_CHECKS) as [DataCheckId, DataCheck][]) {
       if (id === 'data.columns') continue;
+      t = performance.now();
       results.push(await runSafely(id, check, sub));
+      await options.onCheck?.(id, performance.now() - t);
     }
   }
   const final = options.overrides?.length ? applyOverrides(results, options.overrides) : results;

@@ -1,5 +1,6 @@
 import type { CheckResult } from '../../core/check/result.ts';
-import { based, nameSome, round } from './sql.ts';
+import { nameSome, round } from './sql.ts';
+import { dateFacts, keyFacts } from './table-facts.ts';
 import type { CheckContext } from './types.ts';
 
 /**
@@ -12,17 +13,13 @@ export async function checkKeyCoverage(ctx: CheckContext): Promise<CheckResult> 
   if (ctx.mapping.keys.length === 0) {
     return { id: 'data.key_coverage', severity: 'info', title: 'National data', detail: 'No geo or product keys are mapped.', evidence: { keys: 0 } };
   }
-  const rows = await ctx.db.query<{ key: string; weeks: number; total: number }>(
-    `WITH b AS (SELECT * FROM ${based(ctx)} x WHERE __date IS NOT NULL), t AS (SELECT count(DISTINCT __date) AS total FROM b)
-     SELECT __key AS key, CAST(count(DISTINCT __date) AS INTEGER) AS weeks, CAST(any_value(t.total) AS INTEGER) AS total FROM b, t GROUP BY __key ORDER BY weeks, key`,
-  );
-  const keys = rows.map((r) => {
-    const weeks = Number(r.weeks);
-    const total = Number(r.total);
-    return { key: r.key, weeks, missingWeeks: total - weeks, missingPct: round((100 * (total - weeks)) / total, 2)! };
-  });
+  const total = (await dateFacts(ctx)).length;
+  // keys with at least one dated row, by distinct dates then label (the shared key facts' order)
+  const keys = (await keyFacts(ctx)).keys
+    .filter((k) => k.dates > 0)
+    .map((k) => ({ key: k.label, weeks: k.dates, missingWeeks: total - k.dates, missingPct: round((100 * (total - k.dates)) / total, 2)! }));
   const flagged = keys.filter((k) => k.weeks < cfg.min_weeks_required || k.missingPct > cfg.max_missing_weeks_pct);
-  const evidence = { keyColumns: ctx.mapping.keys, keys: keys.length, totalWeeks: rows[0] ? Number(rows[0].total) : 0, flagged: flagged.slice(0, ctx.options.maxNamed), worst: keys.slice(0, ctx.options.maxNamed) };
+  const evidence = { keyColumns: ctx.mapping.keys, keys: keys.length, totalWeeks: keys.length ? total : 0, flagged: flagged.slice(0, ctx.options.maxNamed), worst: keys.slice(0, ctx.options.maxNamed) };
   if (flagged.length === 0) {
     return { id: 'data.key_coverage', severity: 'info', title: `${keys.length} keys with full coverage`, detail: `Every ${ctx.mapping.keys.join(' / ')} covers the weeks of the table.`, evidence };
   }

@@ -1,5 +1,7 @@
 import type { CheckResult } from '../../core/check/result.ts';
-import { based, isoDate, nameSome, num, round } from './sql.ts';
+import { ident } from '../db.ts';
+import { dateOf, isoDate, keyExpr, nameSome, num, round } from './sql.ts';
+import { keyIdOf } from './table-facts.ts';
 import type { CheckContext } from './types.ts';
 
 /**
@@ -16,26 +18,42 @@ export async function checkOutliers(ctx: CheckContext): Promise<CheckResult> {
     ...m.channels.map((c) => ({ column: c.spend, role: 'spend', activeOnly: true })),
     ...m.controls.map((c) => ({ column: c, role: 'control', activeOnly: false })),
   ];
-  const rule =
-    vs.outlier_method === 'robust_z'
-      ? `mad > 0 AND abs(x - med) / (1.4826 * mad) > ${vs.robust_z_threshold}`
-      : `q3 > q1 AND (x < q1 - ${vs.iqr_multiplier} * (q3 - q1) OR x > q3 + ${vs.iqr_multiplier} * (q3 - q1))`;
+  const iqr = vs.outlier_method === 'iqr';
+  const rule = (i: number) =>
+    iqr
+      ? `q3${i} > q1${i} AND (x${i} < q1${i} - ${vs.iqr_multiplier} * (q3${i} - q1${i}) OR x${i} > q3${i} + ${vs.iqr_multiplier} * (q3${i} - q1${i}))`
+      : `mad${i} > 0 AND abs(x${i} - med${i}) / (1.4826 * mad${i}) > ${vs.robust_z_threshold}`;
+  const valid = (i: number) => `x${i} IS NOT NULL${cols[i]!.activeOnly ? ` AND x${i} > 0` : ''}`;
+  const all = cols.map((_, i) => i);
+  const keys = m.keys.map(ident);
+  // One query for every column: per key the median (and quartiles for iqr) of each column's
+  // valid values, then the median absolute deviation, then the rows outside the rule, each
+  // column's count and its first rows by distance from the median. The key's label is built
+  // only for the named rows.
+  const rows = await ctx.db.query<{ c: number; date: string | null; key: string; x: number; z: number | null; n: number }>(
+    `WITH v AS NOT MATERIALIZED (
+       SELECT row_number() OVER () AS __row, ${dateOf(m.date)} AS __date, ${await keyIdOf(ctx)} AS __kid, ${[...keys, ...cols.map((c, i) => `${num(c.column)} AS x${i}`)].join(', ')} FROM ${ident(ctx.table)}),
+     s AS (SELECT __kid, ${all.map((i) => `median(x${i}) FILTER (WHERE ${valid(i)}) AS med${i}${iqr ? `, quantile_cont(x${i}, 0.25) FILTER (WHERE ${valid(i)}) AS q1${i}, quantile_cont(x${i}, 0.75) FILTER (WHERE ${valid(i)}) AS q3${i}` : ''}`).join(', ')}
+           FROM v GROUP BY __kid),
+     a AS (SELECT __kid, ${all.map((i) => `median(abs(x${i} - med${i})) FILTER (WHERE ${valid(i)}) AS mad${i}`).join(', ')} FROM v JOIN s USING (__kid) GROUP BY __kid),
+     f AS MATERIALIZED (SELECT * FROM v JOIN s USING (__kid) JOIN a USING (__kid) WHERE ${all.map((i) => `(${valid(i)} AND ${rule(i)})`).join(' OR ')}),
+     o AS (${all
+       .map((i) => `SELECT ${i} AS __c, __row, __date, ${[...keys, `x${i} AS __x`, `med${i} AS __med`, `mad${i} AS __mad`].join(', ')} FROM f WHERE ${valid(i)} AND ${rule(i)}`)
+       .join(' UNION ALL ')}),
+     t AS (SELECT *, CAST(count(*) OVER (PARTITION BY __c) AS INTEGER) AS __n FROM o
+           QUALIFY row_number() OVER (PARTITION BY __c ORDER BY abs(__x - __med) DESC, __row) <= ${ctx.options.maxNamed})
+     SELECT __c AS c, ${isoDate('__date')} AS date, ${keyExpr(m)} AS key, __x AS x, CASE WHEN __mad > 0 THEN (__x - __med) / (1.4826 * __mad) END AS z, __n AS n
+     FROM t ORDER BY __c, abs(__x - __med) DESC, __row`,
+  );
   const found: { column: string; role: string; count: number; weeks: { date: string | null; key?: string; value: number | null; robustZ: number | null }[] }[] = [];
-  for (const c of cols) {
-    const rows = await ctx.db.query<{ date: string | null; key: string; x: number; z: number | null; n: number }>(
-      `WITH v AS (SELECT __row, __date, __key, ${num(c.column)} AS x FROM ${based(ctx)} b WHERE ${num(c.column)} IS NOT NULL ${c.activeOnly ? `AND ${num(c.column)} > 0` : ''}),
-            s AS (SELECT __key, median(x) AS med, quantile_cont(x, 0.25) AS q1, quantile_cont(x, 0.75) AS q3 FROM v GROUP BY __key),
-            a AS (SELECT v.__key, median(abs(v.x - s.med)) AS mad FROM v JOIN s USING (__key) GROUP BY v.__key),
-            f AS (SELECT v.*, s.med, s.q1, s.q3, a.mad FROM v JOIN s USING (__key) JOIN a USING (__key))
-       SELECT ${isoDate('__date')} AS date, __key AS key, x, CASE WHEN mad > 0 THEN (x - med) / (1.4826 * mad) END AS z, CAST(count(*) OVER () AS INTEGER) AS n
-       FROM f WHERE ${rule} ORDER BY abs(x - med) DESC LIMIT ${ctx.options.maxNamed}`,
-    );
-    if (rows.length === 0) continue;
+  for (const [i, c] of cols.entries()) {
+    const mine = rows.filter((r) => Number(r.c) === i);
+    if (mine.length === 0) continue;
     found.push({
       column: c.column,
       role: c.role,
-      count: Number(rows[0]!.n),
-      weeks: rows.map((r) => ({ date: r.date, ...(r.key ? { key: r.key } : {}), value: round(r.x, 4), robustZ: round(r.z, 2) })),
+      count: Number(mine[0]!.n),
+      weeks: mine.map((r) => ({ date: r.date, ...(r.key ? { key: r.key } : {}), value: round(r.x, 4), robustZ: round(r.z, 2) })),
     });
   }
   const evidence = {

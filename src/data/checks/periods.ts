@@ -1,5 +1,6 @@
 import type { CheckResult } from '../../core/check/result.ts';
-import { based, isoDate, nameSome } from './sql.ts';
+import { nameSome } from './sql.ts';
+import { dateFacts } from './table-facts.ts';
 import type { CheckContext } from './types.ts';
 
 /**
@@ -10,14 +11,24 @@ import type { CheckContext } from './types.ts';
  * `data.duplicates`.
  */
 export async function checkPeriods(ctx: CheckContext): Promise<CheckResult> {
-  const steps = await ctx.db.query<{ date: string; next: string; days: number }>(
-    `WITH d AS (SELECT DISTINCT __date FROM ${based(ctx)} b WHERE __date IS NOT NULL),
-          s AS (SELECT __date, lead(__date) OVER (ORDER BY __date) AS nxt FROM d)
-     SELECT ${isoDate('__date')} AS date, ${isoDate('nxt')} AS next, CAST(date_diff('day', __date, nxt) AS INTEGER) AS days FROM s WHERE nxt IS NOT NULL ORDER BY __date`,
-  );
-  const [wd] = await ctx.db.query<{ weekdays: number; mode: string | null }>(
-    `SELECT CAST(count(DISTINCT dayname(__date)) AS INTEGER) AS weekdays, mode(dayname(__date)) AS mode FROM ${based(ctx)} b WHERE __date IS NOT NULL`,
-  );
+  const dates = await dateFacts(ctx);
+  const steps = dates.slice(1).map((d, i) => ({ date: dates[i]!.iso, next: d.iso, days: d.day - dates[i]!.day }));
+  // SQL mode() over the dated rows: the weekday with most rows, ties to the one seen first
+  const byDay = new Map<string, { rows: number; firstRow: number }>();
+  for (const d of dates) {
+    const w = byDay.get(d.weekday);
+    if (!w) byDay.set(d.weekday, { rows: d.rows, firstRow: d.firstRow });
+    else {
+      w.rows += d.rows;
+      w.firstRow = Math.min(w.firstRow, d.firstRow);
+    }
+  }
+  let mode: string | null = null;
+  for (const [day, w] of byDay) {
+    const best = mode === null ? null : byDay.get(mode)!;
+    if (!best || w.rows > best.rows || (w.rows === best.rows && w.firstRow < best.firstRow)) mode = day;
+  }
+  const wd = { weekdays: byDay.size, mode };
   const days = steps.map((s) => Number(s.days)).sort((a, b) => a - b);
   const medianStep = days.length ? days[Math.floor((days.length - 1) / 2)]! : null;
   const irregular = steps.filter((s) => Number(s.days) % 7 !== 0);

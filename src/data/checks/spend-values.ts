@@ -9,21 +9,27 @@ import type { CheckContext } from './types.ts';
  */
 export async function checkSpendValues(ctx: CheckContext): Promise<CheckResult> {
   const cols = ctx.mapping.channels.flatMap((c) => [c.spend, ...(c.exposure ? [c.exposure] : [])]);
-  const bad: { row: number; date: string | null; column: string; value: string; problem: 'negative' | 'not a number' }[] = [];
+  const found: { row: number; date: string | null; column: string; value: string; problem: 'negative' | 'not a number' }[] = [];
   let total = 0;
-  for (const c of cols) {
-    const rows = await ctx.db.query<{ row: number; date: string | null; value: string; problem: 'negative' | 'not a number'; n: number }>(
+  const bad = (c: string) => `${ident(c)} IS NOT NULL AND (TRY_CAST(${ident(c)} AS DOUBLE) IS NULL OR TRY_CAST(${ident(c)} AS DOUBLE) < 0 OR isnan(TRY_CAST(${ident(c)} AS DOUBLE)))`;
+  // one scan counts every column's bad cells; rows are named only for columns that have some
+  const [counts] = cols.length
+    ? await ctx.db.query<Record<string, number>>(`SELECT ${cols.map((c, i) => `CAST(count(*) FILTER (WHERE ${bad(c)}) AS DOUBLE) AS n${i}`).join(', ')} FROM ${ident(ctx.table)}`)
+    : [];
+  for (const [i, c] of cols.entries()) {
+    const n = Number(counts?.[`n${i}`] ?? 0);
+    if (n === 0) continue;
+    total += n;
+    const rows = await ctx.db.query<{ row: number; date: string | null; value: string; problem: 'negative' | 'not a number' }>(
       `SELECT __row AS row, ${isoDate('__date')} AS date, CAST(${ident(c)} AS VARCHAR) AS value,
-              CASE WHEN TRY_CAST(${ident(c)} AS DOUBLE) IS NULL THEN 'not a number' ELSE 'negative' END AS problem,
-              CAST(count(*) OVER () AS INTEGER) AS n
+              CASE WHEN TRY_CAST(${ident(c)} AS DOUBLE) IS NULL THEN 'not a number' ELSE 'negative' END AS problem
        FROM ${based(ctx)} b
-       WHERE ${ident(c)} IS NOT NULL AND (TRY_CAST(${ident(c)} AS DOUBLE) IS NULL OR TRY_CAST(${ident(c)} AS DOUBLE) < 0 OR isnan(TRY_CAST(${ident(c)} AS DOUBLE)))
+       WHERE ${bad(c)}
        ORDER BY __row LIMIT ${ctx.options.maxNamed}`,
     );
-    if (rows.length) total += Number(rows[0]!.n);
-    for (const r of rows) bad.push({ row: Number(r.row), date: r.date, column: c, value: r.value, problem: r.problem });
+    for (const r of rows) found.push({ row: Number(r.row), date: r.date, column: c, value: r.value, problem: r.problem });
   }
-  const evidence = { columns: cols.length, badCount: total, rows: bad.slice(0, ctx.options.maxNamed) };
+  const evidence = { columns: cols.length, badCount: total, rows: found.slice(0, ctx.options.maxNamed) };
   if (total === 0) {
     return { id: 'data.spend_values', severity: 'info', title: 'Spend is numeric and non-negative', detail: `${cols.length} spend/exposure columns checked.`, evidence };
   }
@@ -31,7 +37,7 @@ export async function checkSpendValues(ctx: CheckContext): Promise<CheckResult> 
     id: 'data.spend_values',
     severity: 'block',
     title: 'Negative or non-numeric spend',
-    detail: `${total} cell(s): ${nameSome(bad.map((b) => `row ${b.row} (${b.date ?? 'no date'}) ${b.column} = "${b.value}" is ${b.problem}`), 5)}.`,
+    detail: `${total} cell(s): ${nameSome(found.map((b) => `row ${b.row} (${b.date ?? 'no date'}) ${b.column} = "${b.value}" is ${b.problem}`), 5)}.`,
     evidence,
     fix: 'Correct these cells at the source (refunds and credits belong in a separate column, not negative spend).',
   };

@@ -79,6 +79,11 @@ export interface CheckContext {
   options: Required<Pick<CheckOptions, 'maxNamed'>> & CheckOptions;
   /** Columns of the input table. */
   columns: ColumnInfo[];
+  /**
+   * Facts shared by several checks (dates, keys, correlations), computed once per run
+   * (table-facts.ts `once`). runAllChecks sets a fresh one; absent, each check computes its own.
+   */
+  memo?: Map<string, Promise<unknown>>;
 }
 
 /** One data check: SQL over the input table -> one CheckResult (never throws on bad data). */
