@@ -6,15 +6,18 @@ export interface LoadFacts {
   file: string;
   table: string;
   columns: { name: string; type: string }[];
-  /** Header names as written in the file (empty for Parquet or header-less CSV). */
+  /** Column names as written in the file (the Parquet schema's; empty for header-less CSV). */
   headerAsWritten: string[];
   textFallback: Record<string, number>;
+  /** Null for Parquet. */
   sniff: { delimiter: string; header: boolean } | null;
   rowCount: number;
 }
 
-/** Lines of the file above the first data row (the header). */
-const headerLines = (f: LoadFacts) => (f.sniff?.header === false ? 0 : 1);
+/** Lines of the file above the first data row (the header; none in Parquet, whose rows count from 1). */
+const headerLines = (f: LoadFacts) => (f.sniff === null || f.sniff.header === false ? 0 : 1);
+/** How a place in the file is named: CSV lines count the header, Parquet rows do not. */
+const where = (f: LoadFacts) => (f.sniff === null ? 'Row' : 'Line');
 
 /**
  * Findings about a table that was read: renamed or blank headers, a single column (wrong
@@ -80,7 +83,7 @@ export async function loadFindings(db: Db, f: LoadFacts): Promise<CheckResult[]>
         id: 'ingest.formula',
         severity: 'warn',
         title: `Spreadsheet formula in column '${c.name}'`,
-        detail: `Line ${hit[0].r} of ${file}, column '${c.name}', holds '${String(hit[0].v).slice(0, 60)}' (${hit[0].n} such cell${hit[0].n > 1 ? 's' : ''}). Formulas are kept as plain text and never evaluated; exports from Carryover quote them.`,
+        detail: `${where(f)} ${hit[0].r} of ${file}, column '${c.name}', holds '${String(hit[0].v).slice(0, 60)}' (${hit[0].n} such cell${hit[0].n > 1 ? 's' : ''}). Formulas are kept as plain text and never evaluated; exports from Carryover quote them.`,
         evidence: { file, column: c.name, row: hit[0].r, count: hit[0].n },
         fix: `Paste values instead of formulas in your spreadsheet (copy the column, "paste values only"), then export again.`,
       });

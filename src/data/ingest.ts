@@ -4,6 +4,7 @@ import { ident, literal, type Db } from './db.ts';
 import { IngestError } from './ingest-error.ts';
 import { checkParquetFooter, detectFormat, firstRaggedLine, headerNames, inspectText, type FileFormat, type TextEncoding } from './ingest-bytes.ts';
 import { loadFindings } from './ingest-findings.ts';
+import { loadParquet, type ParquetLoadOptions } from './parquet.ts';
 
 /** A dropped file: its name (for messages and format) and its bytes. */
 export interface IngestInput {
@@ -18,6 +19,8 @@ export interface IngestOptions {
   table?: string;
   /** Rows in the preview. Default 20. */
   previewRows?: number;
+  /** How Parquet is decoded (batch size, main thread or worker, stall timeout); defaults suit the app. */
+  parquet?: ParquetLoadOptions;
 }
 
 /** What the CSV sniffer found (after user overrides); `overridden` lists the keys the user set. */
@@ -50,7 +53,7 @@ export interface IngestResult {
   columns: ColumnInfo[];
   /** First rows; dates as ISO strings, numbers as numbers, NaN/Infinity as those numbers. */
   preview: Record<string, unknown>[];
-  /** Null for Parquet (no sniffing needed). */
+  /** Null for Parquet (typed by its schema: numbers DOUBLE, DATE, TIMESTAMP, BOOLEAN, text VARCHAR). */
   sniff: SnifferFindings | null;
   /** Things read but worth saying (renamed headers, encoding fallback, formulas, columns kept as text). */
   findings: CheckResult[];
@@ -63,7 +66,8 @@ const MAX_TEXT_RETRIES = 50;
 
 /**
  * Reads CSV, TSV or Parquet bytes into a DuckDB table with the sniffer's guesses and the user's
- * overrides. Throws IngestError when nothing can be read (empty, binary, truncated, header only).
+ * overrides (CSV), or the file's schema (Parquet, decoded in JS: no DuckDB extension is fetched).
+ * Throws IngestError when nothing can be read (empty, binary, truncated, header only, damaged).
  */
 export async function ingestFile(db: Db, input: IngestInput, opts: IngestOptions = {}): Promise<IngestResult> {
   const { name: file, bytes } = input;
@@ -76,27 +80,23 @@ export async function ingestFile(db: Db, input: IngestInput, opts: IngestOptions
   // autoload attempt without network hangs instead of failing.
   await db.exec('SET autoinstall_known_extensions = false');
   await db.exec('SET autoload_known_extensions = false');
-  const vname = `upload_${++fileCounter}.${format === 'parquet' ? 'parquet' : 'csv'}`;
-  await db.registerFile(vname, bytes);
+  let sniff: SnifferFindings | null = null;
+  let textFallback: Record<string, number> = {};
+  let headerAsWritten: string[] = [];
+  const extra: CheckResult[] = [];
+  // Parquet is decoded in JS (hyparquet): nothing is registered with DuckDB but CSV batches.
+  const vname = format === 'parquet' ? null : `upload_${++fileCounter}.csv`;
+  if (vname) await db.registerFile(vname, bytes);
   try {
-    let sniff: SnifferFindings | null = null;
-    let textFallback: Record<string, number> = {};
-    let headerAsWritten: string[] = [];
-    const extra: CheckResult[] = [];
     if (format === 'parquet') {
       checkParquetFooter(file, bytes);
-      try {
-        await db.exec(`CREATE OR REPLACE TABLE ${ident(table)} AS SELECT * FROM read_parquet(${literal(vname)})`);
-      } catch (e) {
-        if (/read_parquet.*not in the catalog|parquet extension/is.test(e instanceof Error ? e.message : String(e))) {
-          throw new IngestError('ingest.unsupported_format', file, `${file} is a Parquet file, and this build of Carryover cannot read Parquet: DuckDB-WASM ships its Parquet reader as an extension downloaded from the internet, which Carryover never does.`, 'Export the table as CSV (UTF-8) and drop the CSV here.');
-        }
-        throw new IngestError('ingest.parquet_unreadable', file, `${file} could not be read as Parquet: ${firstLine(e)}`, 'Export the file again as Parquet or CSV.');
-      }
+      const p = await loadParquet(db, file, bytes, table, opts.parquet);
+      headerAsWritten = p.headerAsWritten;
+      extra.push(...p.findings);
     } else {
       const read = opts.read ?? {};
       const text = inspectText(file, bytes, read.encoding);
-      let r = await readCsv(db, file, vname, table, format, text.encoding, read);
+      let r = await readCsv(db, file, vname!, table, format, text.encoding, read);
       if (read.delimiter === undefined) {
         // The sniffer falls back to one column when rows disagree on the field count; reading
         // with the delimiter the header suggests names the offending line instead.
@@ -104,7 +104,7 @@ export async function ingestFile(db: Db, input: IngestInput, opts: IngestOptions
         const hint = cols.length === 1 ? /[,;\t|]/.exec(cols[0].column_name)?.[0] : undefined;
         if (hint) {
           try {
-            r = await readCsv(db, file, vname, table, format, text.encoding, { ...read, delimiter: hint });
+            r = await readCsv(db, file, vname!, table, format, text.encoding, { ...read, delimiter: hint });
           } catch (e) {
             const rag = firstRaggedLine(bytes, text.encoding, hint, '"');
             if (!rag) throw e;
@@ -137,7 +137,7 @@ export async function ingestFile(db: Db, input: IngestInput, opts: IngestOptions
     const preview = await previewRows(db, table, columns, opts.previewRows ?? 20);
     return { file, format, table, rowCount: n, columns, preview, sniff, findings, textFallback };
   } finally {
-    await db.dropFile(vname).catch(() => undefined);
+    if (vname) await db.dropFile(vname).catch(() => undefined);
   }
 }
 

@@ -1,0 +1,136 @@
+import { transfer, wrap } from 'comlink';
+import { ident, literal, type Db } from './db.ts';
+import { IngestError, type IngestErrorId } from './ingest-error.ts';
+import { DEFAULT_BATCH_CELLS, ParquetCsvDecoder, type CsvBatch, type ParquetHead, type ParquetSqlType } from './parquet-decode.ts';
+
+/*
+ * Parquet without DuckDB's parquet extension (DuckDB-WASM downloads it from the internet, which
+ * Carryover never does): hyparquet decodes the file into typed CSV batches (parquet-decode.ts),
+ * in a worker in the browser, and DuckDB reads each batch with explicit column types through the
+ * ordinary Db interface, so node and the browser run the same SQL.
+ */
+
+/** What loadParquet put into DuckDB. */
+export interface ParquetLoad {
+  /** Names as written in the file of the columns read (aligned with `columns`). */
+  headerAsWritten: string[];
+  /** Columns of the table, in file order: DOUBLE, DATE, TIMESTAMP, BOOLEAN or VARCHAR. */
+  columns: { name: string; type: ParquetSqlType }[];
+  rowCount: number;
+  rowGroups: number;
+  /** Warnings about columns left out or renamed. */
+  findings: ParquetHead['findings'];
+}
+
+/** Where hyparquet runs: 'worker' (browser; stoppable), 'main' (this thread), 'auto' (worker when the page has Worker). */
+export type ParquetDecodeIn = 'auto' | 'main' | 'worker';
+
+/** Options of loadParquet. */
+export interface ParquetLoadOptions {
+  /** Cells (rows x columns) per CSV batch handed to DuckDB; bounds memory. Default 1 000 000. */
+  batchCells?: number;
+  /** Default 'auto'. */
+  decodeIn?: ParquetDecodeIn;
+  /** A worker call (footer, or one batch) running longer than this (ms) stops the worker. Default 60 000. */
+  decodeTimeoutMs?: number;
+}
+
+/** A result crossing the worker boundary: IngestError fields travel as plain data. */
+export type WorkerOutcome<T> = { ok: true; value: T } | { ok: false; error: { id: IngestErrorId; message: string; fix: string } };
+
+/** The API parquet.worker.ts exposes over comlink. */
+export interface ParquetWorkerApi {
+  /** Reads the footer of `bytes` (transferred). */
+  open(file: string, bytes: Uint8Array, batchCells: number): WorkerOutcome<ParquetHead>;
+  /** The next CSV batch (its bytes transferred), or null after the last row. */
+  next(): Promise<WorkerOutcome<CsvBatch | null>>;
+}
+
+/** A decoder on either side of a worker boundary. */
+interface ParquetSource {
+  head: ParquetHead;
+  next(): Promise<CsvBatch | null>;
+  close(): void;
+}
+
+/**
+ * Reads Parquet bytes (already past checkParquetFooter) into `table` (replaced), one batch of
+ * rows at a time. Throws IngestError('ingest.parquet_unreadable') naming the file when the footer
+ * or a page cannot be decoded, a value cannot be stored, or decoding stalls (worker only).
+ */
+export async function loadParquet(db: Db, file: string, bytes: Uint8Array, table: string, opts: ParquetLoadOptions = {}): Promise<ParquetLoad> {
+  const source = await openSource(file, bytes, opts);
+  try {
+    const { head } = source;
+    const columnsSql = `{${head.columns.map((c) => `${literal(c.name)}: '${c.type}'`).join(', ')}}`;
+    await db.exec(`CREATE OR REPLACE TABLE ${ident(table)} (${head.columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ')})`);
+    let rows = 0;
+    for (let batch = await source.next(), k = 1; batch; batch = await source.next(), k++) {
+      const vname = `parquet_${table}_${k}.csv`;
+      await db.registerFile(vname, batch.bytes);
+      const size = Math.max(2_097_152, batch.longest + 2);
+      try {
+        await db.exec(
+          `INSERT INTO ${ident(table)} SELECT * FROM read_csv(${literal(vname)}, header=false, auto_detect=false, delim=',', quote='"', escape='"', new_line='\\n', allow_quoted_nulls=false, columns=${columnsSql}, max_line_size=${size}, buffer_size=${Math.max(16 * size, 16_777_216)}${batch.multiline ? ', parallel=false' : ''})`,
+        );
+      } catch (e) {
+        const why = (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 200);
+        throw new IngestError('ingest.parquet_unreadable', file, `${file} could not be read as Parquet: rows ${batch.firstRow + 1}-${batch.firstRow + batch.rows} could not be stored: ${why}.`, 'Export the file again as Parquet or as CSV UTF-8.');
+      } finally {
+        await db.dropFile(vname).catch(() => undefined);
+      }
+      rows += batch.rows;
+    }
+    return { headerAsWritten: head.headerAsWritten, columns: head.columns, rowCount: rows, rowGroups: head.rowGroups, findings: head.findings };
+  } finally {
+    source.close();
+  }
+}
+
+async function openSource(file: string, bytes: Uint8Array, opts: ParquetLoadOptions): Promise<ParquetSource> {
+  const where = opts.decodeIn ?? 'auto';
+  const inWorker = where === 'worker' || (where === 'auto' && typeof Worker === 'function' && typeof window !== 'undefined');
+  if (!inWorker) {
+    const d = new ParquetCsvDecoder(file, bytes, opts.batchCells ?? DEFAULT_BATCH_CELLS);
+    return { head: d.head, next: () => d.next(), close: () => undefined };
+  }
+  return openWorkerSource(file, bytes, opts);
+}
+
+/** The decoder in a module worker; every call races a timeout and a worker error, either of which stops the worker. */
+async function openWorkerSource(file: string, bytes: Uint8Array, opts: ParquetLoadOptions): Promise<ParquetSource> {
+  const timeoutMs = opts.decodeTimeoutMs ?? 60_000;
+  const worker = new Worker(new URL('./parquet.worker.ts', import.meta.url), { type: 'module' });
+  const api = wrap<ParquetWorkerApi>(worker);
+  let crashed: ((e: Error) => void) | null = null;
+  worker.addEventListener('error', (ev) => crashed?.(new Error(ev.message || 'the Parquet worker failed to start')));
+  const call = async <T>(what: string, p: () => Promise<WorkerOutcome<T>>): Promise<T> => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stop = new Promise<never>((_, reject) => {
+      crashed = (e) => reject(new IngestError('ingest.parquet_unreadable', file, `${file} could not be read as Parquet: ${e.message}.`, 'Export the file again as Parquet or as CSV UTF-8.'));
+      timer = setTimeout(() => {
+        worker.terminate();
+        reject(new IngestError('ingest.parquet_unreadable', file, `${file} could not be read as Parquet: decoding ${what} did not finish within ${Math.round(timeoutMs / 1000)} s, so it was stopped; the file is probably damaged.`, 'Export the file again as Parquet or as CSV UTF-8.'));
+      }, timeoutMs);
+    });
+    try {
+      const r = await Promise.race([p(), stop]);
+      if (!r.ok) throw new IngestError(r.error.id, file, r.error.message, r.error.fix || 'Export the file again as Parquet or as CSV UTF-8.');
+      return r.value;
+    } catch (e) {
+      worker.terminate();
+      throw e;
+    } finally {
+      clearTimeout(timer);
+      crashed = null;
+    }
+  };
+  const copy = bytes.slice();
+  const head = await call('the footer', async () => api.open(file, transfer(copy, [copy.buffer]), opts.batchCells ?? DEFAULT_BATCH_CELLS));
+  let batches = 0;
+  return {
+    head,
+    next: () => call(`batch ${++batches}`, () => api.next()),
+    close: () => worker.terminate(),
+  };
+}
