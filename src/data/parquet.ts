@@ -97,40 +97,61 @@ async function openSource(file: string, bytes: Uint8Array, opts: ParquetLoadOpti
   return openWorkerSource(file, bytes, opts);
 }
 
-/** The decoder in a module worker; every call races a timeout and a worker error, either of which stops the worker. */
+/**
+ * The decoder in a module worker; every call races a timeout and a worker error, either of which
+ * stops the worker. The worker decodes batch k+1 while DuckDB stores batch k.
+ */
 async function openWorkerSource(file: string, bytes: Uint8Array, opts: ParquetLoadOptions): Promise<ParquetSource> {
   const timeoutMs = opts.decodeTimeoutMs ?? 60_000;
+  const FIX = 'Export the file again as Parquet or as CSV UTF-8.';
   const worker = new Worker(new URL('./parquet.worker.ts', import.meta.url), { type: 'module' });
   const api = wrap<ParquetWorkerApi>(worker);
-  let crashed: ((e: Error) => void) | null = null;
-  worker.addEventListener('error', (ev) => crashed?.(new Error(ev.message || 'the Parquet worker failed to start')));
+  const stoppers = new Set<(e: Error) => void>();
+  worker.addEventListener('error', (ev) => stoppers.forEach((stop) => stop(new Error(ev.message || 'the Parquet worker failed to start'))));
   const call = async <T>(what: string, p: () => Promise<WorkerOutcome<T>>): Promise<T> => {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let stopper: (e: Error) => void = () => undefined;
     const stop = new Promise<never>((_, reject) => {
-      crashed = (e) => reject(new IngestError('ingest.parquet_unreadable', file, `${file} could not be read as Parquet: ${e.message}.`, 'Export the file again as Parquet or as CSV UTF-8.'));
+      stopper = (e) => reject(new IngestError('ingest.parquet_unreadable', file, `${file} could not be read as Parquet: ${e.message}.`, FIX));
+      stoppers.add(stopper);
       timer = setTimeout(() => {
         worker.terminate();
-        reject(new IngestError('ingest.parquet_unreadable', file, `${file} could not be read as Parquet: decoding ${what} did not finish within ${Math.round(timeoutMs / 1000)} s, so it was stopped; the file is probably damaged.`, 'Export the file again as Parquet or as CSV UTF-8.'));
+        reject(new IngestError('ingest.parquet_unreadable', file, `${file} could not be read as Parquet: decoding ${what} did not finish within ${Math.round(timeoutMs / 1000)} s, so it was stopped; the file is probably damaged.`, FIX));
       }, timeoutMs);
     });
     try {
       const r = await Promise.race([p(), stop]);
-      if (!r.ok) throw new IngestError(r.error.id, file, r.error.message, r.error.fix || 'Export the file again as Parquet or as CSV UTF-8.');
+      if (!r.ok) throw new IngestError(r.error.id, file, r.error.message, r.error.fix || FIX);
       return r.value;
     } catch (e) {
       worker.terminate();
       throw e;
     } finally {
       clearTimeout(timer);
-      crashed = null;
+      stoppers.delete(stopper);
     }
   };
   const copy = bytes.slice();
   const head = await call('the footer', async () => api.open(file, transfer(copy, [copy.buffer]), opts.batchCells ?? DEFAULT_BATCH_CELLS));
   let batches = 0;
+  let ahead: Promise<CsvBatch | null> | null = null;
+  const request = () => {
+    const p = call(`batch ${++batches}`, () => api.next());
+    p.catch(() => undefined); // a prefetch nobody awaits (load aborted) must not surface as unhandled
+    return p;
+  };
   return {
     head,
-    next: () => call(`batch ${++batches}`, () => api.next()),
-    close: () => worker.terminate(),
+    async next() {
+      const p = ahead ?? request();
+      ahead = null;
+      const b = await p;
+      if (b) ahead = request();
+      return b;
+    },
+    close() {
+      worker.terminate();
+      stoppers.forEach((stop) => stop(new Error('closed')));
+    },
   };
 }
