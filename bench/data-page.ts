@@ -1,4 +1,4 @@
-import { openBrowserDb } from '../src/data/duckdb.ts';
+import { openBrowserDb, type BrowserDbOptions } from '../src/data/duckdb.ts';
 import { ingestFile } from '../src/data/ingest.ts';
 import { toWeeklyGrain } from '../src/data/grain.ts';
 import { runAllChecks, type DataCheckId } from '../src/data/checks/index.ts';
@@ -11,6 +11,8 @@ export interface DataPagePayload {
   file: string;
   mapping: MappingConfig;
   now: string;
+  /** Browser Db options under test (defaults: the app's). */
+  db: BrowserDbOptions;
 }
 
 /** Seconds per phase (wall clock in the page) and what each produced. */
@@ -55,9 +57,15 @@ async function runDataBench(p: DataPagePayload): Promise<DataPageResult> {
     }
     await markRss(step);
   };
+  // time spent in marks is subtracted from the phase it interrupts
+  const pause = async (f: () => Promise<void>) => {
+    const s = now();
+    await f();
+    return now() - s;
+  };
   let t = now();
   status.textContent = 'db';
-  db = await openBrowserDb();
+  db = await openBrowserDb(p.db);
   const db_init_s = now() - t;
   await mark('db open');
   t = now();
@@ -66,7 +74,21 @@ async function runDataBench(p: DataPagePayload): Promise<DataPageResult> {
   await mark('fetched');
   status.textContent = 'ingest';
   t = now();
-  const ing = await ingestFile(db, { name: p.file, bytes }, { table: 'raw', previewRows: 20 });
+  // ingest through a Db that samples memory after each of its calls (time spent there is excluded)
+  const base = db;
+  const step = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
+    const r = await f();
+    t += await pause(() => mark(`ingest ${what}`));
+    return r;
+  };
+  const traced: typeof db = {
+    query: (sql) => step(`query ${sql.replace(/\s+/g, ' ').slice(0, 40)}`, () => base.query(sql)),
+    exec: (sql) => step(`exec ${sql.replace(/\s+/g, ' ').slice(0, 40)}`, () => base.exec(sql)),
+    registerFile: (name, b) => step('registerFile', () => base.registerFile(name, b)),
+    dropFile: (name) => step('dropFile', () => base.dropFile(name)),
+    close: () => base.close(),
+  };
+  const ing = await ingestFile(traced, { name: p.file, bytes }, { table: 'raw', previewRows: 20 });
   const ingest_s = now() - t;
   // the app keeps no copy of the file after ingest
   bytes = null;
@@ -75,12 +97,6 @@ async function runDataBench(p: DataPagePayload): Promise<DataPageResult> {
   const timed = (into: Partial<Record<DataCheckId, number>>, label: string) => async (id: DataCheckId, ms: number) => {
     into[id] = ms;
     t += await pause(() => mark(`${label} ${id}`));
-  };
-  // time spent in marks is subtracted from the phase it interrupts
-  const pause = async (f: () => Promise<void>) => {
-    const s = now();
-    await f();
-    return now() - s;
   };
   const per_check_daily_ms: Partial<Record<DataCheckId, number>> = {};
   status.textContent = 'checks (daily)';

@@ -8,6 +8,7 @@ import { chromium } from 'playwright-core';
 import { findChromium, CHROMIUM_ARGS } from '../scripts/chromium.mjs';
 import { BENCH_CHANNELS, DEFAULT_SHAPE, writeBenchCsv } from './data-gen.ts';
 import type { DataPagePayload, DataPageResult } from './data-page.ts';
+import type { BrowserDbOptions } from '../src/data/duckdb.ts';
 import type { MappingConfig } from '../src/data/mapping.ts';
 
 // npm run bench:data -- [--out bench/results/data.json] [--geos 200 --products 5 --days 1000]
@@ -24,6 +25,9 @@ const { values: a } = parseArgs({
     geos: { type: 'string', default: String(DEFAULT_SHAPE.geos) },
     products: { type: 'string', default: String(DEFAULT_SHAPE.products) },
     days: { type: 'string', default: String(DEFAULT_SHAPE.days) },
+    // browser Db options to compare (default: the app's)
+    register: { type: 'string' },
+    compress: { type: 'string' },
   },
 });
 const shape = { ...DEFAULT_SHAPE, geos: Number(a.geos), products: Number(a.products), days: Number(a.days) };
@@ -74,6 +78,7 @@ try {
   const browser = await chromium.connect(bs.wsEndpoint());
   let peakRss = 0;
   let peakHeap = 0;
+  let peakAfter = '';
   try {
     const page = await browser.newPage();
     const errors: string[] = [];
@@ -81,24 +86,36 @@ try {
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable');
     const steps: { step: string; rss_mb: number }[] = [];
+    let lastStep = 'start';
+    const see = (rss: number) => {
+      if (rss > peakRss) {
+        peakRss = rss;
+        peakAfter = lastStep;
+      }
+    };
     await page.exposeFunction('benchMark', (step: string) => {
       const rss = rendererRssMb(rootPid);
-      peakRss = Math.max(peakRss, rss);
+      see(rss);
       steps.push({ step, rss_mb: rss });
+      lastStep = step;
     });
     const base = server.resolvedUrls!.local[0];
     await page.goto(`${base}bench/data-page.html`);
     await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', undefined, { timeout: 60_000 });
     const idleRss = rendererRssMb(rootPid);
     const timer = setInterval(() => {
-      peakRss = Math.max(peakRss, rendererRssMb(rootPid));
+      see(rendererRssMb(rootPid));
       cdp.send('Performance.getMetrics').then((m) => {
         const h = m.metrics.find((x) => x.name === 'JSHeapUsedSize')?.value ?? 0;
         peakHeap = Math.max(peakHeap, h / 2 ** 20);
       }, () => undefined);
     }, 100);
     page.setDefaultTimeout(20 * 60_000);
-    const payload: DataPagePayload = { url: `${base}bench-data.csv`, file: 'bench-data.csv', mapping, now: '2023-10-15' };
+    const dbOptions: BrowserDbOptions = {
+      ...(a.register ? { registerAs: a.register as 'blob' | 'buffer' } : {}),
+      ...(a.compress ? { compressTables: a.compress !== 'false' } : {}),
+    };
+    const payload: DataPagePayload = { url: `${base}bench-data.csv`, file: 'bench-data.csv', mapping, now: '2023-10-15', db: dbOptions };
     const r = await page.evaluate((p) => (window as unknown as { runDataBench(p: DataPagePayload): Promise<DataPageResult> }).runDataBench(p), payload);
     clearInterval(timer);
     peakRss = Math.max(peakRss, rendererRssMb(rootPid));
@@ -114,10 +131,12 @@ try {
       db_init_s: r.db_init_s,
       fetch_s: r.fetch_s,
       csv_mb: gen.bytes / 1e6,
+      db_options: dbOptions,
       shape,
       memory: {
         peak_mb: 'peak RSS of the Chromium renderer process(es) (page + workers + DuckDB wasm), ps sampled every 100 ms',
         renderer_idle_mb: idleRss,
+        peak_seen_after_step: peakAfter,
         peak_js_heap_main_mb: peakHeap,
         uasm_end_mb: r.uasm_bytes === null ? null : r.uasm_bytes / 2 ** 20,
       },

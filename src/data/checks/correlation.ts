@@ -2,7 +2,8 @@ import type { CheckResult } from '../../core/check/result.ts';
 import type { Db } from '../db.ts';
 import { ident } from '../db.ts';
 import { num, round } from './sql.ts';
-import type { CheckContext } from './types.ts';
+import { once } from './table-facts.ts';
+import type { CheckContext, CheckMapping } from './types.ts';
 
 /**
  * Pearson correlation matrix of numeric columns over rows where all are present.
@@ -27,6 +28,32 @@ export async function correlationMatrix(db: Db, table: string, columns: readonly
   return r;
 }
 
+/** Columns of the VIF matrix: channel spend, then numeric controls. */
+export function vifColumns(m: CheckMapping): { name: string; column: string }[] {
+  return [...m.channels.map((c) => ({ name: c.name, column: c.spend })), ...m.controls.map((c) => ({ name: c, column: c }))];
+}
+
+/**
+ * correlationMatrix of `columns`, once per run (ctx.memo). The channel matrix is read off the
+ * VIF matrix (channels + controls) when both are computed over the same complete rows, which
+ * holds when no control is empty where every channel is present: then one scan serves both.
+ */
+export function sharedCorrelation(ctx: CheckContext, columns: readonly string[]): Promise<number[][]> {
+  const whole = (cols: readonly string[]) => once(ctx, `corr:${JSON.stringify(cols)}`, () => correlationMatrix(ctx.db, ctx.table, cols));
+  const wide = vifColumns(ctx.mapping).map((c) => c.column);
+  const at = columns.map((c) => wide.indexOf(c));
+  if (!ctx.memo || wide.length === columns.length || at.some((i) => i < 0) || new Set(wide).size !== wide.length) return whole(columns);
+  return once(ctx, `corr:${JSON.stringify(columns)}`, async () => {
+    const complete = (cols: readonly string[]) => cols.map((c) => `${num(c)} IS NOT NULL`).join(' AND ');
+    const [n] = await ctx.db.query<{ narrow: number; wide: number }>(
+      `SELECT CAST(count(*) FILTER (WHERE ${complete(columns)}) AS DOUBLE) AS narrow, CAST(count(*) FILTER (WHERE ${complete(wide)}) AS DOUBLE) AS wide FROM ${ident(ctx.table)}`,
+    );
+    if (Number(n?.narrow) !== Number(n?.wide)) return correlationMatrix(ctx.db, ctx.table, columns);
+    const r = await whole(wide);
+    return at.map((i) => at.map((j) => r[i]![j]!));
+  });
+}
+
 /**
  * `data.channel_correlation`: pairwise Pearson correlation of channel spend. |r| above
  * `identifiability.max_channel_correlation` (0.9) warns: the model cannot split credit between
@@ -35,7 +62,7 @@ export async function correlationMatrix(db: Db, table: string, columns: readonly
 export async function checkChannelCorrelation(ctx: CheckContext): Promise<CheckResult> {
   const names = ctx.mapping.channels.map((c) => c.name);
   const limit = ctx.config.identifiability.max_channel_correlation;
-  const r = await correlationMatrix(ctx.db, ctx.table, ctx.mapping.channels.map((c) => c.spend));
+  const r = await sharedCorrelation(ctx, ctx.mapping.channels.map((c) => c.spend));
   const pairs: { a: string; b: string; r: number | null }[] = [];
   for (let i = 0; i < names.length; i++) for (let j = i + 1; j < names.length; j++) pairs.push({ a: names[i]!, b: names[j]!, r: round(r[i]![j]!, 4) });
   const flagged = pairs.filter((p) => p.r !== null && Math.abs(p.r) > limit);

@@ -1,5 +1,6 @@
 import type { CheckResult } from '../../core/check/result.ts';
-import { based, isoDate, nameSome, num, round } from './sql.ts';
+import { ident } from '../db.ts';
+import { dateOf, isoDate, keyExpr, nameSome, num, round } from './sql.ts';
 import type { CheckContext } from './types.ts';
 
 /**
@@ -21,27 +22,44 @@ export async function checkCostPerUnit(ctx: CheckContext): Promise<CheckResult> 
     mismatchWeeks: number;
     weeks: { date: string | null; key?: string; costPerUnit: number | null; ratio: number | null; problem: string }[];
   }[] = [];
-  for (const c of withExposure) {
-    const s = num(c.spend);
-    const e = num(c.exposure);
-    const rows = await ctx.db.query<{ date: string | null; key: string; cpu: number | null; ratio: number | null; problem: string; med: number | null }>(
-      `WITH v AS (SELECT __row, __date, __key, ${s} AS s, ${e} AS e FROM ${based(ctx)} b),
-            m AS (SELECT median(s / e) FILTER (WHERE s > 0 AND e > 0) AS med FROM v),
-            f AS (SELECT v.*, m.med, CASE WHEN s > 0 AND e > 0 THEN s / e END AS cpu FROM v, m)
-       SELECT ${isoDate('__date')} AS date, __key AS key, cpu, cpu / med AS ratio, med,
-              CASE WHEN s > 0 AND e = 0 THEN 'spend without exposure' WHEN s = 0 AND e > 0 THEN 'exposure without spend'
-                   WHEN cpu / med > ${t} THEN 'cost per unit too high' ELSE 'cost per unit too low' END AS problem
-       FROM f WHERE (s > 0 AND e = 0) OR (s = 0 AND e > 0) OR (med > 0 AND (cpu / med > ${t} OR cpu / med < ${1 / t}))
-       ORDER BY __date, __key`,
-    );
-    const [m] = await ctx.db.query<{ med: number | null }>(`SELECT median(${s} / ${e}) FILTER (WHERE ${s} > 0 AND ${e} > 0) AS med FROM ${based(ctx)} b`);
-    const mismatch = rows.filter((r) => r.problem.includes('without'));
+  const m = ctx.mapping;
+  const all = withExposure.map((_, i) => i);
+  const cpu = (i: number) => `CASE WHEN s${i} > 0 AND e${i} > 0 THEN s${i} / e${i} END`;
+  const off = (i: number) => `(s${i} > 0 AND e${i} = 0) OR (s${i} = 0 AND e${i} > 0) OR (med${i} > 0 AND (${cpu(i)} / med${i} > ${t} OR ${cpu(i)} / med${i} < ${1 / t}))`;
+  // One query for every channel: the medians in one scan, then the flagged rows with each
+  // channel's counts and its first rows by date and key (labels built for flagged rows only).
+  const rows = await ctx.db.query<{ c: number | null; date: string | null; key: string; cpu: number | null; ratio: number | null; problem: string; n: number; mismatch: number } & Record<string, number | null>>(
+    `WITH v AS NOT MATERIALIZED (
+       SELECT row_number() OVER () AS __row, ${dateOf(m.date)} AS __date, ${[...m.keys.map(ident), ...withExposure.flatMap((c, i) => [`${num(c.spend)} AS s${i}`, `${num(c.exposure)} AS e${i}`])].join(', ')} FROM ${ident(ctx.table)}),
+     m AS MATERIALIZED (SELECT ${all.map((i) => `median(s${i} / e${i}) FILTER (WHERE s${i} > 0 AND e${i} > 0) AS med${i}`).join(', ')} FROM v),
+     f AS MATERIALIZED (SELECT * FROM v, m WHERE ${all.map((i) => `(${off(i)})`).join(' OR ')}),
+     o AS (${all
+       .map(
+         (i) =>
+           `SELECT ${i} AS __c, __row, __date, ${[...m.keys.map(ident), `${cpu(i)} AS __cpu`, `med${i} AS __med`].join(', ')},
+                   CASE WHEN s${i} > 0 AND e${i} = 0 THEN 'spend without exposure' WHEN s${i} = 0 AND e${i} > 0 THEN 'exposure without spend'
+                        WHEN ${cpu(i)} / med${i} > ${t} THEN 'cost per unit too high' ELSE 'cost per unit too low' END AS __problem
+            FROM f WHERE ${off(i)}`,
+       )
+       .join(' UNION ALL ')}),
+     k AS (SELECT *, ${keyExpr(m)} AS __key FROM o),
+     r AS (SELECT __c AS c, __date, __row, ${isoDate('__date')} AS date, __key AS key, __cpu AS cpu, __cpu / __med AS ratio, __problem AS problem,
+                  CAST(count(*) OVER (PARTITION BY __c) AS INTEGER) AS n,
+                  CAST(count(*) FILTER (WHERE __problem LIKE '%without%') OVER (PARTITION BY __c) AS INTEGER) AS mismatch
+           FROM k QUALIFY row_number() OVER (PARTITION BY __c ORDER BY __date, __key, __row) <= ${ctx.options.maxNamed})
+     SELECT ${all.map((i) => `m.med${i}`).join(', ')}, r.c, r.date, r.key, r.cpu, r.ratio, r.problem, r.n, r.mismatch
+     FROM m LEFT JOIN r ON true ORDER BY r.c, r.__date, r.key, r.__row`,
+  );
+  for (const [i, c] of withExposure.entries()) {
+    const mine = rows.filter((r) => r.c !== null && Number(r.c) === i);
+    const n = mine.length ? Number(mine[0]!.n) : 0;
+    const mismatch = mine.length ? Number(mine[0]!.mismatch) : 0;
     channels.push({
       channel: c.name,
-      medianCostPerUnit: round(m?.med ?? null, 8),
-      offWeeks: rows.length - mismatch.length,
-      mismatchWeeks: mismatch.length,
-      weeks: rows.slice(0, ctx.options.maxNamed).map((r) => ({ date: r.date, ...(r.key ? { key: r.key } : {}), costPerUnit: round(r.cpu, 8), ratio: round(r.ratio, 3), problem: r.problem })),
+      medianCostPerUnit: round(rows[0]?.[`med${i}`] ?? null, 8),
+      offWeeks: n - mismatch,
+      mismatchWeeks: mismatch,
+      weeks: mine.map((r) => ({ date: r.date, ...(r.key ? { key: r.key } : {}), costPerUnit: round(r.cpu, 8), ratio: round(r.ratio, 3), problem: r.problem })),
     });
   }
   const flagged = channels.filter((c) => c.offWeeks + c.mismatchWeeks > 0);

@@ -1,6 +1,6 @@
 import type { CheckResult } from '../../core/check/result.ts';
 import { round } from './sql.ts';
-import { correlationMatrix } from './correlation.ts';
+import { sharedCorrelation, vifColumns } from './correlation.ts';
 import type { CheckContext } from './types.ts';
 
 /** VIF at or above this is reported as perfectly collinear (`vif: null, collinear: true`). */
@@ -38,8 +38,8 @@ export function varianceInflation(r: readonly (readonly number[])[]): number[] {
  */
 export async function checkVif(ctx: CheckContext): Promise<CheckResult> {
   const limit = ctx.config.identifiability.max_vif;
-  const all = [...ctx.mapping.channels.map((c) => ({ name: c.name, column: c.spend })), ...ctx.mapping.controls.map((c) => ({ name: c, column: c }))];
-  const full = await correlationMatrix(ctx.db, ctx.table, all.map((c) => c.column));
+  const all = vifColumns(ctx.mapping);
+  const full = await sharedCorrelation(ctx, all.map((c) => c.column));
   const keep = all.map((_, i) => i).filter((i) => full[i]!.every((v) => Number.isFinite(v)));
   if (keep.length < 2) {
     return { id: 'data.vif', severity: 'info', title: 'Too few varying columns for VIF', detail: `${keep.length} column(s) vary.`, evidence: { columns: keep.length } };
