@@ -24,21 +24,21 @@ export async function checkCostPerUnit(ctx: CheckContext): Promise<CheckResult> 
   }[] = [];
   const m = ctx.mapping;
   const all = withExposure.map((_, i) => i);
-  const cpu = (i: number) => `CASE WHEN s${i} > 0 AND e${i} > 0 THEN s${i} / e${i} END`;
-  const off = (i: number) => `(s${i} > 0 AND e${i} = 0) OR (s${i} = 0 AND e${i} > 0) OR (med${i} > 0 AND (${cpu(i)} / med${i} > ${t} OR ${cpu(i)} / med${i} < ${1 / t}))`;
+  const cpu = (i: number) => `CASE WHEN __s${i} > 0 AND __e${i} > 0 THEN __s${i} / __e${i} END`;
+  const off = (i: number) => `(__s${i} > 0 AND __e${i} = 0) OR (__s${i} = 0 AND __e${i} > 0) OR (__med${i} > 0 AND (${cpu(i)} / __med${i} > ${t} OR ${cpu(i)} / __med${i} < ${1 / t}))`;
   // One query for every channel: the medians in one scan, then the flagged rows with each
   // channel's counts and its first rows by date and key (labels built for flagged rows only).
   const rows = await ctx.db.query<{ c: number | null; date: string | null; key: string; cpu: number | null; ratio: number | null; problem: string; n: number; mismatch: number } & Record<string, number | null>>(
     `WITH v AS NOT MATERIALIZED (
-       SELECT row_number() OVER () AS __row, ${dateOf(m.date)} AS __date, ${[...m.keys.map(ident), ...withExposure.flatMap((c, i) => [`${num(c.spend)} AS s${i}`, `${num(c.exposure)} AS e${i}`])].join(', ')} FROM ${ident(ctx.table)}),
-     m AS MATERIALIZED (SELECT ${all.map((i) => `median(s${i} / e${i}) FILTER (WHERE s${i} > 0 AND e${i} > 0) AS med${i}`).join(', ')} FROM v),
+       SELECT row_number() OVER () AS __row, ${dateOf(m.date)} AS __date, ${[...m.keys.map(ident), ...withExposure.flatMap((c, i) => [`${num(c.spend)} AS __s${i}`, `${num(c.exposure)} AS __e${i}`])].join(', ')} FROM ${ident(ctx.table)}),
+     m AS MATERIALIZED (SELECT ${all.map((i) => `median(__s${i} / __e${i}) FILTER (WHERE __s${i} > 0 AND __e${i} > 0) AS __med${i}`).join(', ')} FROM v),
      f AS MATERIALIZED (SELECT * FROM v, m WHERE ${all.map((i) => `(${off(i)})`).join(' OR ')}),
      o AS (${all
        .map(
          (i) =>
-           `SELECT ${i} AS __c, __row, __date, ${[...m.keys.map(ident), `${cpu(i)} AS __cpu`, `med${i} AS __med`].join(', ')},
-                   CASE WHEN s${i} > 0 AND e${i} = 0 THEN 'spend without exposure' WHEN s${i} = 0 AND e${i} > 0 THEN 'exposure without spend'
-                        WHEN ${cpu(i)} / med${i} > ${t} THEN 'cost per unit too high' ELSE 'cost per unit too low' END AS __problem
+           `SELECT ${i} AS __c, __row, __date, ${[...m.keys.map(ident), `${cpu(i)} AS __cpu`, `__med${i} AS __med`].join(', ')},
+                   CASE WHEN __s${i} > 0 AND __e${i} = 0 THEN 'spend without exposure' WHEN __s${i} = 0 AND __e${i} > 0 THEN 'exposure without spend'
+                        WHEN ${cpu(i)} / __med${i} > ${t} THEN 'cost per unit too high' ELSE 'cost per unit too low' END AS __problem
             FROM f WHERE ${off(i)}`,
        )
        .join(' UNION ALL ')}),
@@ -47,7 +47,7 @@ export async function checkCostPerUnit(ctx: CheckContext): Promise<CheckResult> 
                   CAST(count(*) OVER (PARTITION BY __c) AS INTEGER) AS n,
                   CAST(count(*) FILTER (WHERE __problem LIKE '%without%') OVER (PARTITION BY __c) AS INTEGER) AS mismatch
            FROM k QUALIFY row_number() OVER (PARTITION BY __c ORDER BY __date, __key, __row) <= ${ctx.options.maxNamed})
-     SELECT ${all.map((i) => `m.med${i}`).join(', ')}, r.c, r.date, r.key, r.cpu, r.ratio, r.problem, r.n, r.mismatch
+     SELECT ${all.map((i) => `m.__med${i} AS med${i}`).join(', ')}, r.c, r.date, r.key, r.cpu, r.ratio, r.problem, r.n, r.mismatch
      FROM m LEFT JOIN r ON true ORDER BY r.c, r.__date, r.key, r.__row`,
   );
   for (const [i, c] of withExposure.entries()) {

@@ -21,9 +21,9 @@ export async function checkOutliers(ctx: CheckContext): Promise<CheckResult> {
   const iqr = vs.outlier_method === 'iqr';
   const rule = (i: number) =>
     iqr
-      ? `q3${i} > q1${i} AND (x${i} < q1${i} - ${vs.iqr_multiplier} * (q3${i} - q1${i}) OR x${i} > q3${i} + ${vs.iqr_multiplier} * (q3${i} - q1${i}))`
-      : `mad${i} > 0 AND abs(x${i} - med${i}) / (1.4826 * mad${i}) > ${vs.robust_z_threshold}`;
-  const valid = (i: number) => `x${i} IS NOT NULL${cols[i]!.activeOnly ? ` AND x${i} > 0` : ''}`;
+      ? `__q3_${i} > __q1_${i} AND (__x${i} < __q1_${i} - ${vs.iqr_multiplier} * (__q3_${i} - __q1_${i}) OR __x${i} > __q3_${i} + ${vs.iqr_multiplier} * (__q3_${i} - __q1_${i}))`
+      : `__mad${i} > 0 AND abs(__x${i} - __med${i}) / (1.4826 * __mad${i}) > ${vs.robust_z_threshold}`;
+  const valid = (i: number) => `__x${i} IS NOT NULL${cols[i]!.activeOnly ? ` AND __x${i} > 0` : ''}`;
   const all = cols.map((_, i) => i);
   const keys = m.keys.map(ident);
   // One query for every column: per key the median (and quartiles for iqr) of each column's
@@ -32,13 +32,13 @@ export async function checkOutliers(ctx: CheckContext): Promise<CheckResult> {
   // only for the named rows.
   const rows = await ctx.db.query<{ c: number; date: string | null; key: string; x: number; z: number | null; n: number }>(
     `WITH v AS NOT MATERIALIZED (
-       SELECT row_number() OVER () AS __row, ${dateOf(m.date)} AS __date, ${await keyIdOf(ctx)} AS __kid, ${[...keys, ...cols.map((c, i) => `${num(c.column)} AS x${i}`)].join(', ')} FROM ${ident(ctx.table)}),
-     s AS (SELECT __kid, ${all.map((i) => `median(x${i}) FILTER (WHERE ${valid(i)}) AS med${i}${iqr ? `, quantile_cont(x${i}, 0.25) FILTER (WHERE ${valid(i)}) AS q1${i}, quantile_cont(x${i}, 0.75) FILTER (WHERE ${valid(i)}) AS q3${i}` : ''}`).join(', ')}
+       SELECT row_number() OVER () AS __row, ${dateOf(m.date)} AS __date, ${await keyIdOf(ctx)} AS __kid, ${[...keys, ...cols.map((c, i) => `${num(c.column)} AS __x${i}`)].join(', ')} FROM ${ident(ctx.table)}),
+     s AS (SELECT __kid, ${all.map((i) => `median(__x${i}) FILTER (WHERE ${valid(i)}) AS __med${i}${iqr ? `, quantile_cont(__x${i}, 0.25) FILTER (WHERE ${valid(i)}) AS __q1_${i}, quantile_cont(__x${i}, 0.75) FILTER (WHERE ${valid(i)}) AS __q3_${i}` : ''}`).join(', ')}
            FROM v GROUP BY __kid),
-     a AS (SELECT __kid, ${all.map((i) => `median(abs(x${i} - med${i})) FILTER (WHERE ${valid(i)}) AS mad${i}`).join(', ')} FROM v JOIN s USING (__kid) GROUP BY __kid),
+     a AS (SELECT __kid, ${all.map((i) => `median(abs(__x${i} - __med${i})) FILTER (WHERE ${valid(i)}) AS __mad${i}`).join(', ')} FROM v JOIN s USING (__kid) GROUP BY __kid),
      f AS MATERIALIZED (SELECT * FROM v JOIN s USING (__kid) JOIN a USING (__kid) WHERE ${all.map((i) => `(${valid(i)} AND ${rule(i)})`).join(' OR ')}),
      o AS (${all
-       .map((i) => `SELECT ${i} AS __c, __row, __date, ${[...keys, `x${i} AS __x`, `med${i} AS __med`, `mad${i} AS __mad`].join(', ')} FROM f WHERE ${valid(i)} AND ${rule(i)}`)
+       .map((i) => `SELECT ${i} AS __c, __row, __date, ${[...keys, `__x${i} AS __x`, `__med${i} AS __med`, `__mad${i} AS __mad`].join(', ')} FROM f WHERE ${valid(i)} AND ${rule(i)}`)
        .join(' UNION ALL ')}),
      t AS (SELECT *, CAST(count(*) OVER (PARTITION BY __c) AS INTEGER) AS __n FROM o
            QUALIFY row_number() OVER (PARTITION BY __c ORDER BY abs(__x - __med) DESC, __row) <= ${ctx.options.maxNamed})
