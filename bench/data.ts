@@ -17,7 +17,9 @@ import type { MappingConfig } from '../src/data/mapping.ts';
 // Chromium. Memory: peak RSS of the renderer process(es) sampled with `ps` every 100 ms (the
 // page, its workers and DuckDB's wasm heap live there), peak JS heap of the page's main thread
 // from CDP Performance.getMetrics, and performance.measureUserAgentSpecificMemory() at the end
-// (the page is served cross-origin isolated for it).
+// (the page is served cross-origin isolated for it). Per-check wall ms (runAllChecks' onCheck) and
+// renderer RSS + duckdb_memory() after every step (each DuckDB call of ingest, each check) go in
+// the JSON; `--register blob|buffer --compress true|false` compare browser Db options.
 
 const { values: a } = parseArgs({
   options: {
@@ -151,7 +153,14 @@ try {
       results_weekly: r.results_weekly,
     };
     console.log(`rows ${r.rows} | ingest ${r.ingest_s.toFixed(2)} s | checks (daily, 1M rows) ${r.checks_daily_s.toFixed(2)} s | grain ${r.grain_s.toFixed(2)} s -> ${r.weekly_rows} weekly rows | checks (weekly) ${r.checks_weekly_s.toFixed(2)} s`);
-    console.log(`peak renderer RSS ${peakRss.toFixed(0)} MB (idle ${idleRss.toFixed(0)}) | peak main-thread JS heap ${peakHeap.toFixed(0)} MB | measureUserAgentSpecificMemory at end ${result.memory.uasm_end_mb?.toFixed(0) ?? 'n/a'} MB`);
+    const slowest = (ms: Record<string, number | undefined>) =>
+      Object.entries(ms)
+        .sort((x, y) => (y[1] ?? 0) - (x[1] ?? 0))
+        .slice(0, 6)
+        .map(([id, v]) => `${id.replace('data.', '')} ${Math.round(v ?? 0)}`)
+        .join(', ');
+    console.log(`slowest checks, ms (daily): ${slowest(r.per_check_daily_ms)} | (weekly): ${slowest(r.per_check_weekly_ms)}`);
+    console.log(`peak renderer RSS ${peakRss.toFixed(0)} MB (idle ${idleRss.toFixed(0)}, seen after: ${peakAfter}) | peak main-thread JS heap ${peakHeap.toFixed(0)} MB | measureUserAgentSpecificMemory at end ${result.memory.uasm_end_mb?.toFixed(0) ?? 'n/a'} MB`);
     mkdirSync(dirname(a.out!), { recursive: true });
     writeFileSync(a.out!, JSON.stringify(result, null, 2) + '\n');
     console.log(`wrote ${a.out}`);
