@@ -82,6 +82,8 @@ export class DatasetState {
   /** One entry per column, table order. */
   get roles(): readonly ColumnRoleView[] { return this.#roles; }
   get config() { return this.#config; }
+  /** Records the sampler settings of the fit being run in the config (so its YAML reproduces the fit). */
+  setTraining(training: Config['training']): void { this.#config = { ...this.#config, training }; }
   /** The mapping as config fields, from the current roles. */
   get mapping(): MappingConfig { return toMappingConfig(this.#roles); }
   get grain() { return this.#config.data.grain; }

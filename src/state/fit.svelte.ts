@@ -5,6 +5,7 @@ import type { ModelData } from '../core/model/model-data.ts';
 import { DEFAULT_FIT_SETTINGS, type FitSettings } from '../core/inference/fit-job.ts';
 import type { FitProgress } from '../core/inference/progress.ts';
 import type { FitResult } from '../core/inference/fit-result.ts';
+import type { ConvergenceThresholds } from '../core/diagnostics/checks.ts';
 
 /** Where a fit stands, for the Fit screen. */
 export type FitPhase = 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
@@ -24,7 +25,7 @@ export class FitState {
   get error() { return this.#error; }
 
   /** Starts a fit; a running one is cancelled first. */
-  start(spec: ModelSpec, data: ModelData): void {
+  start(spec: ModelSpec, data: ModelData, thresholds: Partial<ConvergenceThresholds> = {}): void {
     this.#handle?.cancel();
     this.#phase = 'running';
     this.#error = null;
@@ -32,7 +33,7 @@ export class FitState {
     this.#progress = null;
     const handle = startFit(spec, data, $state.snapshot(this.settings), (p) => {
       if (this.#handle === handle) this.#progress = p;
-    });
+    }, thresholds);
     this.#handle = handle;
     handle.result.then(
       (r) => {

@@ -38,7 +38,7 @@ describe('config', () => {
     const r = configFromYaml('');
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.value.training).toMatchObject({ chains: 4, warmup: 1000, draws: 1000, adapt_delta: 0.8, max_treedepth: 10, max_rhat: 1.01, min_ess: 400 });
+    expect(r.value.training).toMatchObject({ chains: 4, warmup: 400, draws: 1000, adapt_delta: 0.9, max_treedepth: 10, adaptation: 'gradient-dense', metric: 'dense', until_converged: true, max_rhat: 1.01, min_ess: 400 });
     expect(r.value.evaluation).toMatchObject({ mape: 0.15, coverage: 0.8 });
     expect(r.value.data.grain).toEqual({ level: 'national', week_start: 'monday' });
     expect(r.value.model).toEqual(DEFAULT_MODEL_SPEC);
@@ -52,7 +52,7 @@ describe('config', () => {
     expect(c.data.channel_map.facebook).toEqual({ spend: 'facebook_S', exposure: 'facebook_I' });
     expect(c.data.grain).toEqual({ level: 'geo', week_start: 'sunday' });
     expect(c.training.chains).toBe(2);
-    expect(c.training.warmup).toBe(1000);
+    expect(c.training.warmup).toBe(400); // the default: the file sets chains only
     expect(c.model.adstock).toEqual({ kind: 'geometric', lags: 4 });
     expect(c.model.priors.beta).toEqual({ kind: 'halfNormal', sigma: 1 });
     expect(c.model.priors.alpha).toEqual(DEFAULT_MODEL_SPEC.priors.alpha);

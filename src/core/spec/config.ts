@@ -86,11 +86,19 @@ export const readConfigSchema = z
 export const trainingConfigSchema = z
   .object({
     chains: posInt().default(4),
-    warmup: posInt().default(1000),
+    // app defaults (measured in bench/results/fit-app.json); Stan's are warmup 1000, adapt_delta 0.8,
+    // adaptation stan, metric diag, until_converged false
+    warmup: nonNegInt().default(400),
     draws: posInt().default(1000),
-    seed: nonNegInt().default(20240101),
-    adapt_delta: z.number(expected('a number in (0, 1)')).gt(0, expected('a number in (0, 1)')).lt(1, expected('a number in (0, 1)')).default(0.8),
+    seed: nonNegInt().default(1),
+    adapt_delta: z.number(expected('a number in (0, 1)')).gt(0, expected('a number in (0, 1)')).lt(1, expected('a number in (0, 1)')).default(0.9),
     max_treedepth: posInt().default(10),
+    adaptation: oneOf(['gradient-dense', 'gradient', 'stan']).default('gradient-dense'),
+    metric: oneOf(['dense', 'diag']).default('dense'),
+    kernel: oneOf(['auto', 'fused', 'tfjs-wasm', 'tfjs-cpu', 'tfjs-webgpu']).default('auto'),
+    /** stop sampling once max_rhat and min_ess hold (checked every block_draws draws); draws is then the cap */
+    until_converged: z.boolean(expected('true or false')).default(true),
+    block_draws: posInt().default(100),
     max_rhat: z.number(expected('a number >= 1')).min(1, expected('a number >= 1')).default(1.01),
     min_ess: posInt().default(400),
     rolling_splits: z
