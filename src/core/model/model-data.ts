@@ -1,5 +1,7 @@
 import type { Dataset } from './dataset.ts';
 import type { ModelSpec } from '../spec/model-spec.ts';
+import { trendRegressor } from '../transforms/trend.ts';
+import { seasonalFeatures } from '../transforms/seasonality.ts';
 
 /**
  * The numeric inputs of the density, prepared exactly as the reference (peer/stan/mmm.stan):
@@ -62,19 +64,8 @@ export function prepareModelData(ds: Dataset, spec: ModelSpec): ModelData {
   const Z = new Float64Array(N * K);
   cols.forEach((col, k) => col.values.forEach((v, t) => (Z[t * K + k] = v)));
 
-  const t01 = new Float64Array(N);
-  if (spec.trend.kind === 'linear') for (let t = 0; t < N; t++) t01[t] = t / (N - 1);
-  const order = spec.seasonality.kind === 'fourier' ? spec.seasonality.order : 0;
-  const period = spec.seasonality.kind === 'fourier' ? spec.seasonality.period : 1;
-  const nF = 2 * order;
-  const F = new Float64Array(N * nF);
-  for (let t = 0; t < N; t++) {
-    for (let j = 0; j < order; j++) {
-      const w = (2 * Math.PI * (j + 1) * (t + 1)) / period;
-      F[t * nF + 2 * j] = Math.sin(w);
-      F[t * nF + 2 * j + 1] = Math.cos(w);
-    }
-  }
+  const t01 = trendRegressor(spec.trend, N);
+  const { nF, F } = seasonalFeatures(spec.seasonality, N);
   return {
     N, C, K, L: spec.adstock.lags, nF,
     channels: ds.channels.map((c) => c.name),
