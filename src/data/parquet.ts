@@ -1,4 +1,4 @@
-import { transfer, wrap } from 'comlink';
+import { transfer, wrap, type Endpoint } from 'comlink';
 import { ident, literal, type Db } from './db.ts';
 import { IngestError, type IngestErrorId } from './ingest-error.ts';
 import { DEFAULT_BATCH_CELLS, ParquetCsvDecoder, type CsvBatch, type ParquetHead, type ParquetSqlType } from './parquet-decode.ts';
@@ -22,7 +22,11 @@ export interface ParquetLoad {
   findings: ParquetHead['findings'];
 }
 
-/** Where hyparquet runs: 'worker' (browser; stoppable), 'main' (this thread), 'auto' (worker when the page has Worker). */
+/**
+ * Where hyparquet runs: 'worker' (a web worker in the browser, a worker_threads worker in node;
+ * stoppable), 'main' (this thread), 'auto' (worker on a browser page or in node; this thread
+ * inside a web worker, which its own owner can stop).
+ */
 export type ParquetDecodeIn = 'auto' | 'main' | 'worker';
 
 /** Options of loadParquet. */
@@ -31,7 +35,7 @@ export interface ParquetLoadOptions {
   batchCells?: number;
   /** Default 'auto'. */
   decodeIn?: ParquetDecodeIn;
-  /** A worker call (footer, or one batch) running longer than this (ms) stops the worker. Default 60 000. */
+  /** A worker call (footer, or one batch) running longer than this (ms) stops the worker. Default 60 000 (node: CARRYOVER_PARQUET_DECODE_TIMEOUT_MS when set). */
   decodeTimeoutMs?: number;
 }
 
@@ -45,6 +49,25 @@ export interface ParquetWorkerApi {
   /** The next CSV batch (its bytes transferred), or null after the last row. */
   next(): Promise<WorkerOutcome<CsvBatch | null>>;
 }
+
+/** A started decode worker, browser or node, as openWorkerSource drives it. */
+export interface ParquetWorkerHost {
+  /** Where comlink talks to the worker. */
+  endpoint: Endpoint;
+  /** Registers `cb`, called with a reason when the worker fails to start, throws outside a call, or dies. */
+  onFailure(cb: (reason: string) => void): void;
+  /** Stops the worker at once, even mid-loop. */
+  terminate(): void;
+}
+
+/** Default stall timeout of one worker call, ms. */
+const DEFAULT_DECODE_TIMEOUT_MS = 60_000;
+
+/*
+ * Node's worker host (parquet-node.ts) imports node:worker_threads, so its specifier is kept out of
+ * the bundler's sight: a browser build never resolves it, and only node ever runs this import.
+ */
+const NODE_HOST = './parquet-node.ts';
 
 /** A decoder on either side of a worker boundary. */
 interface ParquetSource {
@@ -89,25 +112,39 @@ export async function loadParquet(db: Db, file: string, bytes: Uint8Array, table
 
 async function openSource(file: string, bytes: Uint8Array, opts: ParquetLoadOptions): Promise<ParquetSource> {
   const where = opts.decodeIn ?? 'auto';
-  const inWorker = where === 'worker' || (where === 'auto' && typeof Worker === 'function' && typeof window !== 'undefined');
-  if (!inWorker) {
-    const d = new ParquetCsvDecoder(file, bytes, opts.batchCells ?? DEFAULT_BATCH_CELLS);
+  const batchCells = opts.batchCells ?? DEFAULT_BATCH_CELLS;
+  const onPage = typeof window !== 'undefined' && typeof Worker === 'function';
+  const inNode = !onPage && typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+  if (where === 'main' || (where === 'auto' && !onPage && !inNode)) {
+    const d = new ParquetCsvDecoder(file, bytes, batchCells);
     return { head: d.head, next: () => d.next(), close: () => undefined };
   }
-  return openWorkerSource(file, bytes, opts);
+  if (inNode) {
+    const node: typeof import('./parquet-node.ts') = await import(/* @vite-ignore */ NODE_HOST);
+    const timeoutMs = opts.decodeTimeoutMs ?? node.envDecodeTimeoutMs() ?? DEFAULT_DECODE_TIMEOUT_MS;
+    return openWorkerSource(file, bytes, node.startNodeParquetWorker(), batchCells, timeoutMs);
+  }
+  return openWorkerSource(file, bytes, startWebWorker(), batchCells, opts.decodeTimeoutMs ?? DEFAULT_DECODE_TIMEOUT_MS);
+}
+
+function startWebWorker(): ParquetWorkerHost {
+  const worker = new Worker(new URL('./parquet.worker.ts', import.meta.url), { type: 'module' });
+  return {
+    endpoint: worker,
+    onFailure: (cb) => worker.addEventListener('error', (ev) => cb(ev.message || 'the Parquet worker failed to start')),
+    terminate: () => worker.terminate(),
+  };
 }
 
 /**
- * The decoder in a module worker; every call races a timeout and a worker error, either of which
+ * The decoder in a worker; every call races a timeout and a worker failure, either of which
  * stops the worker. The worker decodes batch k+1 while DuckDB stores batch k.
  */
-async function openWorkerSource(file: string, bytes: Uint8Array, opts: ParquetLoadOptions): Promise<ParquetSource> {
-  const timeoutMs = opts.decodeTimeoutMs ?? 60_000;
+async function openWorkerSource(file: string, bytes: Uint8Array, worker: ParquetWorkerHost, batchCells: number, timeoutMs: number): Promise<ParquetSource> {
   const FIX = 'Export the file again as Parquet or as CSV UTF-8.';
-  const worker = new Worker(new URL('./parquet.worker.ts', import.meta.url), { type: 'module' });
-  const api = wrap<ParquetWorkerApi>(worker);
+  const api = wrap<ParquetWorkerApi>(worker.endpoint);
   const stoppers = new Set<(e: Error) => void>();
-  worker.addEventListener('error', (ev) => stoppers.forEach((stop) => stop(new Error(ev.message || 'the Parquet worker failed to start'))));
+  worker.onFailure((reason) => stoppers.forEach((stop) => stop(new Error(reason))));
   const call = async <T>(what: string, p: () => Promise<WorkerOutcome<T>>): Promise<T> => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let stopper: (e: Error) => void = () => undefined;
@@ -132,7 +169,7 @@ async function openWorkerSource(file: string, bytes: Uint8Array, opts: ParquetLo
     }
   };
   const copy = bytes.slice();
-  const head = await call('the footer', async () => api.open(file, transfer(copy, [copy.buffer]), opts.batchCells ?? DEFAULT_BATCH_CELLS));
+  const head = await call('the footer', async () => api.open(file, transfer(copy, [copy.buffer]), batchCells));
   let batches = 0;
   let ahead: Promise<CsvBatch | null> | null = null;
   const request = () => {

@@ -133,7 +133,9 @@ describe('Parquet ingest (hyparquet -> typed CSV -> DuckDB, node)', () => {
       const n = [1, 8, 64][t % 3];
       const at = Math.floor(rnd() * (b.length - 8 - n));
       for (let i = 0; i < n; i++) b[at + i] = Math.floor(rnd() * 256);
-      const out = await ingestFile(db, { name: 'f.parquet', bytes: b }).then(
+      // on this thread: the decoder's own errors are checked here (a worker would wrap any error
+      // as an IngestError); the node worker is tested in ingest-parquet-worker.test.ts
+      const out = await ingestFile(db, { name: 'f.parquet', bytes: b }, { parquet: { decodeIn: 'main' } }).then(
         () => 'read',
         (e) => (e instanceof IngestError ? e.id : `unexpected: ${e}`),
       );

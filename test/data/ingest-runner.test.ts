@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /** Spawns the headless runner as `npm run checks` does and returns its exit code and output. */
-function runChecks(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function runChecks(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('npx', ['tsx', 'scripts/checks.ts', ...args], { timeout: 60_000, maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
+    execFile('npx', ['tsx', 'scripts/checks.ts', ...args], { timeout: 60_000, maxBuffer: 1 << 24, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -41,6 +41,17 @@ describe('headless runner scripts/checks.ts', () => {
     const missing = await runChecks(['no/such/file.csv']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('cannot read no/such/file.csv');
+  });
+
+  it('exits 2 naming the file when Parquet decoding stalls (stopped in a worker, not a hang)', async () => {
+    const r = await runChecks(['test/fixtures/ingest/stall.parquet'], { CARRYOVER_PARQUET_DECODE_TIMEOUT_MS: '3000' });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('test/fixtures/ingest/stall.parquet: not read');
+    expect(r.stdout).toContain('BLOCK ingest.parquet_unreadable: Cannot read stall.parquet');
+    expect(r.stdout).toContain('stall.parquet could not be read as Parquet: decoding batch 1 did not finish within 3 s, so it was stopped');
+    const json = await runChecks(['test/fixtures/ingest/stall.parquet', '--json'], { CARRYOVER_PARQUET_DECODE_TIMEOUT_MS: '2000' });
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout).results).toEqual([expect.objectContaining({ id: 'ingest.parquet_unreadable', severity: 'block', title: 'Cannot read stall.parquet' })]);
   });
 
   it('reads a YAML config: its mapping and settings apply; an invalid one exits 2 naming the key', async () => {
