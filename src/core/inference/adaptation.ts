@@ -1,5 +1,5 @@
-import { WelfordCovariance } from './covariance.ts';
-import type { MetricKind } from './nuts.ts';
+import { WelfordCovariance, WelfordVariance } from './covariance.ts';
+import type { MetricKind } from './metric.ts';
 
 /**
  * Stan's warmup: Nesterov dual averaging of the step size and a diagonal metric estimated in
@@ -45,6 +45,12 @@ export class DualAveraging {
     this.xBar = 0;
   }
 
+  /** Restarts around a new step size (> 0): mu = log(10 * stepSize), as Stan does after each metric update. */
+  restartAt(stepSize: number): void {
+    this.mu = Math.log(10 * stepSize);
+    this.restart();
+  }
+
   /** Feeds one acceptance statistic ([0, 1]); returns the step size to use next (> 0). */
   learn(acceptStat: number): number {
     this.counter++;
@@ -60,43 +66,6 @@ export class DualAveraging {
   /** The averaged step size that sampling uses once warmup ends. */
   final(): number {
     return Math.exp(this.xBar);
-  }
-}
-
-/** Streaming mean and variance per coordinate (Welford). */
-export class WelfordVariance {
-  /** Number of points added. */
-  n = 0;
-  private readonly mean: Float64Array;
-  private readonly m2: Float64Array;
-
-  /** @param dim number of coordinates */
-  constructor(dim: number) {
-    this.mean = new Float64Array(dim);
-    this.m2 = new Float64Array(dim);
-  }
-
-  /** Adds one point x ([dim]). */
-  add(x: ArrayLike<number>): void {
-    this.n++;
-    const { mean, m2 } = this;
-    for (let i = 0; i < mean.length; i++) {
-      const d = x[i] - mean[i];
-      mean[i] += d / this.n;
-      m2[i] += d * (x[i] - mean[i]);
-    }
-  }
-
-  /** Writes the sample variances (divisor n - 1) into out ([dim]); needs n >= 2. */
-  variance(out: Float64Array): void {
-    for (let i = 0; i < out.length; i++) out[i] = this.m2[i] / (this.n - 1);
-  }
-
-  /** Forgets every point. */
-  restart(): void {
-    this.n = 0;
-    this.mean.fill(0);
-    this.m2.fill(0);
   }
 }
 
@@ -250,30 +219,21 @@ export class StanWarmup implements Warmup {
     const s = this.schedule;
     const cov = this.covEstimator;
     if (s.inWindow()) (cov ?? this.estimator).add(sampler.position);
-    if (s.endsWindow() && cov && this.covScratch) {
-      cov.regularized(this.covScratch);
-      cov.restart();
-      sampler.setDenseInvMetric(this.covScratch);
-      this.restartStepSize(sampler);
-    } else if (s.endsWindow()) {
-      this.estimator.variance(this.scratch);
-      const n = this.estimator.n;
-      // Shrink towards a small constant so short windows cannot produce a degenerate metric.
-      for (let i = 0; i < this.scratch.length; i++) {
-        this.scratch[i] = (n / (n + 5)) * this.scratch[i] + 1e-3 * (5 / (n + 5));
+    if (s.endsWindow()) {
+      if (cov && this.covScratch) {
+        cov.regularized(this.covScratch);
+        cov.restart();
+        sampler.setDenseInvMetric(this.covScratch);
+      } else {
+        this.estimator.regularized(this.scratch);
+        this.estimator.restart();
+        sampler.setInvMetric(this.scratch);
       }
-      this.estimator.restart();
-      sampler.setInvMetric(this.scratch);
-      this.restartStepSize(sampler);
+      sampler.findReasonableStepSize();
+      this.stepSizeAdaptation.restartAt(sampler.stepSize);
+      this.metricUpdates++;
     }
     s.advance();
-  }
-
-  private restartStepSize(sampler: Adaptable): void {
-    sampler.findReasonableStepSize();
-    this.stepSizeAdaptation.mu = Math.log(10 * sampler.stepSize);
-    this.stepSizeAdaptation.restart();
-    this.metricUpdates++;
   }
 
   /** Ends warmup: the step size becomes the dual-averaging average. */

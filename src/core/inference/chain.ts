@@ -1,6 +1,7 @@
 import type { LogDensity } from '../kernels/kernel.ts';
 import type { Rng } from './rng.ts';
-import { Nuts, type MetricKind } from './nuts.ts';
+import { Nuts } from './nuts.ts';
+import type { MetricKind } from './metric.ts';
 import { StanWarmup, type Adaptable, type Warmup } from './adaptation.ts';
 import { GradientWarmup } from './gradient-warmup.ts';
 import { DenseWarmup, type DenseWarmupOptions } from './dense-warmup.ts';

@@ -105,8 +105,7 @@ export class DenseWarmup implements Warmup {
 
   private restartStepSize(sampler: Adaptable, search: boolean): void {
     if (search) sampler.findReasonableStepSize();
-    this.stepSizeAdaptation.mu = Math.log(10 * sampler.stepSize);
-    this.stepSizeAdaptation.restart();
+    this.stepSizeAdaptation.restartAt(sampler.stepSize);
   }
 
   /** Pulls off-diagonal entries towards 0 (correlations times 1 - lambda). */

@@ -1,7 +1,7 @@
 import type { LogDensity, KernelName } from '../kernels/kernel.ts';
 import type { KernelProbe } from '../kernels/probe.ts';
 import { createChain, truncateResult, type AdaptationKind, type Chain, type ChainResult } from './chain.ts';
-import type { MetricKind } from './nuts.ts';
+import type { MetricKind } from './metric.ts';
 import type { ChainStatus } from './progress.ts';
 import { Rng } from './rng.ts';
 

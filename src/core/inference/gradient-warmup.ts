@@ -6,7 +6,8 @@
  * For a Gaussian the estimate is exact with very few draws (var(grad) = 1 / var(draw)), which is
  * why this needs far fewer warmup iterations than Stan's variance windows.
  */
-import { DualAveraging, WelfordVariance, type Adaptable, type TransitionSummary, type Warmup } from './adaptation.ts';
+import { DualAveraging, type Adaptable, type TransitionSummary, type Warmup } from './adaptation.ts';
+import { WelfordVariance } from './covariance.ts';
 
 /** Options of the gradient-based warmup; defaults are nutpie's. */
 export interface GradientWarmupOptions {
@@ -112,15 +113,13 @@ export class GradientWarmup implements Warmup {
       if (changed && this.firstUpdate) {
         this.firstUpdate = false;
         sampler.findReasonableStepSize();
-        this.stepSizeAdaptation.mu = Math.log(10 * sampler.stepSize);
-        this.stepSizeAdaptation.restart();
+        this.stepSizeAdaptation.restartAt(sampler.stepSize);
       } else {
         sampler.stepSize = this.stepSizeAdaptation.learn(t.acceptStat);
       }
       if (draw === this.metricEnd - 1) {
         // The metric is final from here: tune the step size for it alone.
-        this.stepSizeAdaptation.mu = Math.log(10 * sampler.stepSize);
-        this.stepSizeAdaptation.restart();
+        this.stepSizeAdaptation.restartAt(sampler.stepSize);
       }
       return;
     }

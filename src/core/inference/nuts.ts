@@ -1,5 +1,8 @@
 import type { LogDensity } from '../kernels/kernel.ts';
 import type { Rng } from './rng.ts';
+import { EuclideanMetric, type MetricKind } from './metric.ts';
+import { copyPoint, phasePoint, type PhasePoint } from './phase-point.ts';
+import { logAddExp, noUTurn, subtreeLevel, type SubtreeLevel } from './subtree.ts';
 
 /** Options of the NUTS transition. */
 export interface NutsOptions {
@@ -8,9 +11,6 @@ export interface NutsOptions {
   /** Energy error (in nats) above which a trajectory is called divergent. Default 1000 (Stan). */
   maxDeltaH?: number;
 }
-
-/** Euclidean metric kinds: a diagonal or a dense (full covariance) inverse metric. */
-export type MetricKind = 'diag' | 'dense';
 
 /** What the last transition did; overwritten by every call (no allocation per iteration). */
 export interface TransitionStats {
@@ -30,58 +30,6 @@ export interface TransitionStats {
   lp: number;
 }
 
-/** A point of phase space with the density and gradient cached at q. */
-interface PhasePoint {
-  q: Float64Array;
-  p: Float64Array;
-  g: Float64Array;
-  lp: number;
-}
-
-/** Buffers owned by one level of the tree recursion (preallocated: the hot loop never allocates). */
-interface Level {
-  zProposeFinal: PhasePoint;
-  pInitEnd: Float64Array;
-  pSharpInitEnd: Float64Array;
-  pFinalBeg: Float64Array;
-  pSharpFinalBeg: Float64Array;
-  rhoInit: Float64Array;
-  rhoFinal: Float64Array;
-}
-
-function phasePoint(dim: number): PhasePoint {
-  return { q: new Float64Array(dim), p: new Float64Array(dim), g: new Float64Array(dim), lp: -Infinity };
-}
-
-function copyPoint(to: PhasePoint, from: PhasePoint): void {
-  // One fused loop: for tens of coordinates this beats three TypedArray.set calls.
-  const tq = to.q, tp = to.p, tg = to.g, fq = from.q, fp = from.p, fg = from.g;
-  for (let i = 0; i < tq.length; i++) {
-    tq[i] = fq[i];
-    tp[i] = fp[i];
-    tg[i] = fg[i];
-  }
-  to.lp = from.lp;
-}
-
-function logAddExp(a: number, b: number): number {
-  if (a === -Infinity) return b;
-  if (b === -Infinity) return a;
-  return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
-}
-
-/** No-U-turn criterion: both ends keep moving along the summed momentum (a + b). */
-function noUTurn(sharpA: Float64Array, sharpB: Float64Array, a: Float64Array, b: Float64Array): boolean {
-  let da = 0;
-  let db = 0;
-  for (let i = 0; i < a.length; i++) {
-    const r = a[i] + b[i];
-    da += sharpA[i] * r;
-    db += sharpB[i] * r;
-  }
-  return da > 0 && db > 0;
-}
-
 /**
  * The No-U-Turn sampler with multinomial trajectory sampling and a diagonal or dense Euclidean metric,
  * following Stan's base_nuts (including the extra U-turn checks across merged subtrees).
@@ -94,8 +42,6 @@ export class Nuts {
   readonly invMetric: Float64Array;
   /** Dense inverse metric ([dim * dim] row-major, symmetric positive definite); used when metric is 'dense'. */
   readonly invMetricDense: Float64Array;
-  /** Which metric the integrator uses; set by setInvMetric ('diag') or setDenseInvMetric ('dense'). */
-  metric: MetricKind = 'diag';
   /** Step size of the leapfrog integrator (unconstrained units, > 0). */
   stepSize = 1;
   /** Maximum tree depth. */
@@ -109,9 +55,7 @@ export class Nuts {
 
   private readonly target: LogDensity;
   private readonly rng: Rng;
-  private readonly sqrtMass: Float64Array; // 1 / sqrt(invMetric): scales momentum draws
-  private readonly cholL: Float64Array; // lower Cholesky factor of invMetricDense, row-major
-  private readonly vel: Float64Array; // scratch: invMetricDense * p
+  private readonly euclidean: EuclideanMetric;
   private readonly z: PhasePoint; // integration point
   private readonly cur: PhasePoint; // current state of the chain
   private readonly zFwd: PhasePoint;
@@ -128,7 +72,7 @@ export class Nuts {
   private readonly pBckBck: Float64Array;
   private readonly rhoFwd: Float64Array;
   private readonly rhoBck: Float64Array;
-  private readonly levels: Level[] = [];
+  private readonly levels: SubtreeLevel[] = [];
   // Scalars shared by the recursion (JS has no by-reference numbers).
   private h0 = 0;
   private nLeapfrog = 0;
@@ -148,12 +92,9 @@ export class Nuts {
     this.maxTreeDepth = options.maxTreeDepth ?? 10;
     if (!(this.maxTreeDepth >= 1) || !Number.isInteger(this.maxTreeDepth)) throw new Error('maxTreeDepth must be an integer >= 1');
     this.maxDeltaH = options.maxDeltaH ?? 1000;
-    this.invMetric = new Float64Array(dim).fill(1);
-    this.sqrtMass = new Float64Array(dim).fill(1);
-    this.invMetricDense = new Float64Array(dim * dim);
-    this.cholL = new Float64Array(dim * dim);
-    for (let i = 0; i < dim; i++) this.invMetricDense[i * dim + i] = this.cholL[i * dim + i] = 1;
-    this.vel = new Float64Array(dim);
+    this.euclidean = new EuclideanMetric(dim);
+    this.invMetric = this.euclidean.diag;
+    this.invMetricDense = this.euclidean.dense;
     this.z = phasePoint(dim);
     this.cur = phasePoint(dim);
     this.zFwd = phasePoint(dim);
@@ -199,16 +140,18 @@ export class Nuts {
     return true;
   }
 
+  /** Which metric the integrator uses; set by setInvMetric ('diag') or setDenseInvMetric ('dense'). */
+  get metric(): MetricKind {
+    return this.euclidean.kind;
+  }
+
+  set metric(kind: MetricKind) {
+    this.euclidean.kind = kind;
+  }
+
   /** Replaces the diagonal inverse metric ([dim], every entry finite and > 0). */
   setInvMetric(invMetric: ArrayLike<number>): void {
-    if (invMetric.length !== this.dim) throw new Error(`invMetric has length ${invMetric.length}, expected ${this.dim}`);
-    for (let i = 0; i < this.dim; i++) {
-      const m = invMetric[i];
-      if (!(m > 0) || !Number.isFinite(m)) throw new Error(`invMetric[${i}] = ${m} is not finite and positive`);
-      this.invMetric[i] = m;
-      this.sqrtMass[i] = 1 / Math.sqrt(m);
-    }
-    this.metric = 'diag';
+    this.euclidean.setDiagonal(invMetric);
   }
 
   /**
@@ -216,42 +159,7 @@ export class Nuts {
    * the posterior covariance once adapted). Throws when its Cholesky factorisation fails.
    */
   setDenseInvMetric(cov: ArrayLike<number>): void {
-    const n = this.dim;
-    if (cov.length !== n * n) throw new Error(`dense invMetric has length ${cov.length}, expected ${n * n}`);
-    const L = new Float64Array(n * n);
-    for (let j = 0; j < n; j++) {
-      let d = cov[j * n + j];
-      for (let k = 0; k < j; k++) d -= L[j * n + k] * L[j * n + k];
-      if (!(d > 0) || !Number.isFinite(d)) throw new Error(`dense invMetric is not positive definite (pivot ${j} = ${d})`);
-      const ljj = Math.sqrt(d);
-      L[j * n + j] = ljj;
-      for (let i = j + 1; i < n; i++) {
-        let s = 0.5 * (cov[i * n + j] + cov[j * n + i]);
-        for (let k = 0; k < j; k++) s -= L[i * n + k] * L[j * n + k];
-        L[i * n + j] = s / ljj;
-      }
-    }
-    this.cholL.set(L);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) this.invMetricDense[i * n + j] = 0.5 * (cov[i * n + j] + cov[j * n + i]);
-      this.invMetric[i] = this.invMetricDense[i * n + i];
-      this.sqrtMass[i] = 1 / Math.sqrt(this.invMetric[i]);
-    }
-    this.metric = 'dense';
-  }
-
-  /** out = invMetricDense * p ([dim]); returns p . out (twice the kinetic energy). */
-  private denseVelocity(p: Float64Array, out: Float64Array): number {
-    const n = this.dim;
-    const S = this.invMetricDense;
-    let k = 0;
-    for (let i = 0, row = 0; i < n; i++, row += n) {
-      let s = 0;
-      for (let j = 0; j < n; j++) s += S[row + j] * p[j];
-      out[i] = s;
-      k += s * p[i];
-    }
-    return k;
+    this.euclidean.setDense(cov);
   }
 
   /**
@@ -279,7 +187,7 @@ export class Nuts {
   private oneStepEnergyChange(eps: number): number {
     const z = this.z;
     copyPoint(z, this.cur);
-    this.sampleMomentum(z.p);
+    this.euclidean.sampleMomentum(this.rng, z.p);
     const h0 = this.hamiltonian(z);
     this.leapfrog(z, eps);
     let h = this.hamiltonian(z);
@@ -293,25 +201,21 @@ export class Nuts {
     this.ensureLevels(maxDepth);
     const dim = this.dim;
     const rng = this.rng;
-    const invM = this.invMetric;
     const { zFwd, zBck, zSample, zPropose, rhoFwd, rhoBck } = this;
     const { pSharpFwdBck, pSharpFwdFwd, pSharpBckFwd, pSharpBckBck, pFwdBck, pFwdFwd, pBckFwd, pBckBck } = this;
 
     const z = this.z;
     copyPoint(z, this.cur);
-    this.sampleMomentum(z.p);
+    this.euclidean.sampleMomentum(rng, z.p);
     const h0 = this.hamiltonian(z);
     this.h0 = h0;
     copyPoint(zFwd, z);
     copyPoint(zBck, z);
     copyPoint(zSample, z);
-    const dense = this.metric === 'dense';
-    const vel = this.vel;
-    if (dense) this.denseVelocity(z.p, vel);
+    this.euclidean.velocity(z.p, pSharpFwdBck);
     for (let i = 0; i < dim; i++) {
       const p = z.p[i];
-      const s = dense ? vel[i] : invM[i] * p;
-      pSharpFwdBck[i] = s;
+      const s = pSharpFwdBck[i];
       pSharpFwdFwd[i] = s;
       pSharpBckFwd[i] = s;
       pSharpBckBck[i] = s;
@@ -401,23 +305,13 @@ export class Nuts {
     if (depth === 0) {
       this.leapfrog(z, sign * this.stepSize);
       this.nLeapfrog++;
-      // One pass: kinetic energy, end momenta, rho and the proposal copy.
-      const invM = this.invMetric;
+      // Kinetic energy and velocity, then one pass: end momenta, rho and the proposal copy.
       const { q, p, g } = z;
       const pq = zPropose.q, pp = zPropose.p, pg = zPropose.g;
-      const dense = this.metric === 'dense';
-      const vel = this.vel;
-      let k = dense ? this.denseVelocity(p, vel) : 0;
+      const k = this.euclidean.velocity(p, pSharpBeg);
       for (let i = 0; i < dim; i++) {
         const pi = p[i];
-        let si: number;
-        if (dense) si = vel[i];
-        else {
-          si = invM[i] * pi;
-          k += si * pi;
-        }
-        pSharpBeg[i] = si;
-        pSharpEnd[i] = si;
+        pSharpEnd[i] = pSharpBeg[i];
         pBeg[i] = pi;
         pEnd[i] = pi;
         rho[i] += pi;
@@ -464,60 +358,19 @@ export class Nuts {
   private leapfrog(z: PhasePoint, eps: number): void {
     const dim = this.dim;
     const { q, p, g } = z;
-    const invM = this.invMetric;
     const half = 0.5 * eps;
-    if (this.metric === 'dense') {
-      for (let i = 0; i < dim; i++) p[i] += half * g[i];
-      const vel = this.vel;
-      this.denseVelocity(p, vel);
-      for (let i = 0; i < dim; i++) q[i] += eps * vel[i];
-    } else {
-      for (let i = 0; i < dim; i++) {
-        p[i] += half * g[i];
-        q[i] += eps * invM[i] * p[i];
-      }
-    }
+    for (let i = 0; i < dim; i++) p[i] += half * g[i];
+    this.euclidean.drift(q, p, eps);
     z.lp = this.target.logDensityGrad(q, g);
     for (let i = 0; i < dim; i++) p[i] += half * g[i];
   }
 
+  /** H = -lp + kinetic energy at z, in nats. */
   private hamiltonian(z: PhasePoint): number {
-    if (this.metric === 'dense') return -z.lp + 0.5 * this.denseVelocity(z.p, this.vel);
-    const invM = this.invMetric;
-    const p = z.p;
-    let k = 0;
-    for (let i = 0; i < this.dim; i++) k += invM[i] * p[i] * p[i];
-    return -z.lp + 0.5 * k;
-  }
-
-  private sampleMomentum(p: Float64Array): void {
-    if (this.metric === 'dense') {
-      // p = L^-T u with u ~ N(0, I): Cov(p) = (L L^T)^-1 = the mass matrix (Stan's dense_e).
-      const n = this.dim;
-      const L = this.cholL;
-      for (let i = 0; i < n; i++) p[i] = this.rng.normal();
-      for (let i = n - 1; i >= 0; i--) {
-        let s = p[i];
-        for (let k = i + 1; k < n; k++) s -= L[k * n + i] * p[k];
-        p[i] = s / L[i * n + i];
-      }
-      return;
-    }
-    for (let i = 0; i < this.dim; i++) p[i] = this.rng.normal() * this.sqrtMass[i];
+    return -z.lp + this.euclidean.kineticEnergy(z.p);
   }
 
   private ensureLevels(maxDepth: number): void {
-    const dim = this.dim;
-    while (this.levels.length <= maxDepth) {
-      this.levels.push({
-        zProposeFinal: phasePoint(dim),
-        pInitEnd: new Float64Array(dim),
-        pSharpInitEnd: new Float64Array(dim),
-        pFinalBeg: new Float64Array(dim),
-        pSharpFinalBeg: new Float64Array(dim),
-        rhoInit: new Float64Array(dim),
-        rhoFinal: new Float64Array(dim),
-      });
-    }
+    while (this.levels.length <= maxDepth) this.levels.push(subtreeLevel(this.dim));
   }
 }
