@@ -2,23 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Nuts } from '../../src/core/inference/nuts.ts';
 import { Rng } from '../../src/core/inference/rng.ts';
 import type { LogDensity } from '../../src/core/kernels/kernel.ts';
+import { gaussian } from '../helpers/targets.ts';
 
-/** Independent Gaussian with standard deviations sd. */
-function gaussian(sd: number[]): LogDensity {
-  const dim = sd.length;
-  return {
-    dim,
-    logDensityGrad(q, g) {
-      let lp = 0;
-      for (let i = 0; i < dim; i++) {
-        const z = q[i] / sd[i];
-        lp -= 0.5 * z * z;
-        g[i] = -z / sd[i];
-      }
-      return lp;
-    },
-  };
-}
 
 /** log Y for Y ~ Gamma(3, 1): skewed, so invariance errors do not cancel by symmetry. */
 const logGamma3: LogDensity = {

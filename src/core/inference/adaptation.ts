@@ -122,7 +122,7 @@ export class WindowSchedule {
     return this.adaptsMetric && c >= this.initBuffer && c < this.numWarmup - this.termBuffer;
   }
 
-  /** Whether the current iteration closes a metric window. */
+  /** Whether the current iteration closes a metric window (then the metric is updated). */
   endsWindow(): boolean {
     return this.adaptsMetric && this.counter === this.nextWindow && this.counter !== this.numWarmup;
   }

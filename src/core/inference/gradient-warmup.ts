@@ -27,7 +27,7 @@ export interface GradientWarmupOptions {
 const METRIC_MIN = 1e-10;
 const METRIC_MAX = 1e10;
 
-/** Streaming draw and gradient variances over one window. */
+/** Streaming draw and gradient variances over one adaptation window (reset between windows). */
 class DrawGradWindow {
   readonly draws: WelfordVariance;
   readonly grads: WelfordVariance;

@@ -1,5 +1,6 @@
 import { isoDate } from '../checks/sql.ts';
 import { ident } from '../db.ts';
+import { TableChain } from './table-chain.ts';
 import { columnStats, rowCount, toChanges, type CleanContext, type LineageEntry } from './lineage.ts';
 
 /** Rules of the campaign-aware missing-spend policy, in the order they are tried per week. */
@@ -73,17 +74,16 @@ export async function impute(ctx: CleanContext, src: string, dst: string): Promi
   const interp = [...(cfg.controls === 'interpolate' ? mapping.controls : []), ...(cfg.kpi === 'interpolate' ? [mapping.kpi] : [])];
   for (const c of interp) jobs.push({ column: c, exposure: null, gap: `${ident(c)} IS NULL`, rule: `'interpolate'`, value: INTERP });
 
-  let cur = src;
-  const temps: string[] = [];
+  const chain = new TableChain(db, src, dst);
   for (const [j, job] of jobs.entries()) {
     const work = `${dst}__gap${j}`;
-    await db.exec(`CREATE OR REPLACE TABLE ${ident(work)} AS ${gapSql(cur, job.column, job.exposure, job.gap, job.rule, job.value)}`);
+    await db.exec(`CREATE OR REPLACE TABLE ${ident(work)} AS ${gapSql(chain.current, job.column, job.exposure, job.gap, job.rule, job.value)}`);
     const byRule = await db.query<{ rule: GapRule; n: number; changed: number }>(
       `SELECT __rule AS rule, CAST(count(*) AS INTEGER) AS n, CAST(count(*) FILTER (WHERE __new IS DISTINCT FROM ${ident(job.column)}) AS INTEGER) AS changed
        FROM ${ident(work)} WHERE __gap GROUP BY __rule ORDER BY __rule`,
     );
     const next = `${dst}__imp${j}`;
-    const before = byRule.length ? await columnStats(db, cur, job.column) : null;
+    const before = byRule.length ? await columnStats(db, chain.current, job.column) : null;
     await db.exec(
       `CREATE OR REPLACE TABLE ${ident(next)} AS SELECT * EXCLUDE (__i, __e, __gap, __grp, __cpu, __runlen, __pi, __pv, __ni, __nv, __rule, __new)
          REPLACE (CAST(__new AS DOUBLE) AS ${ident(job.column)}) FROM ${ident(work)} ORDER BY __row`,
@@ -113,12 +113,8 @@ export async function impute(ctx: CleanContext, src: string, dst: string): Promi
         changes: toChanges(changes),
       });
     }
-    temps.push(work);
-    if (cur !== src) temps.push(cur);
-    cur = next;
+    chain.advance(next, work);
   }
-  if (cur === src) await db.exec(`CREATE OR REPLACE TABLE ${ident(dst)} AS SELECT * FROM ${ident(src)}`);
-  else await db.exec(`ALTER TABLE ${ident(cur)} RENAME TO ${ident(dst)}`);
-  for (const t of temps) await db.exec(`DROP TABLE IF EXISTS ${ident(t)}`);
+  await chain.finish();
   return out;
 }

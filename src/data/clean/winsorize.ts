@@ -1,5 +1,6 @@
 import { isoDate } from '../checks/sql.ts';
 import { ident, literal } from '../db.ts';
+import { TableChain } from './table-chain.ts';
 import { columnStats, numericRoles, rowCount, toChanges, type CleanContext, type LineageEntry } from './lineage.ts';
 
 /**
@@ -42,8 +43,7 @@ export async function winsorize(ctx: CleanContext, src: string, dst: string): Pr
     .filter((c, i, a) => a.indexOf(c) === i);
   const promo = cfg.exempt_promo_periods ? promoSql(cfg.promo_column, cfg.promo_dates) : 'false';
   const rows = await rowCount(db, src);
-  let cur = src;
-  const temps: string[] = [];
+  const chain = new TableChain(db, src, dst);
   for (const [j, col] of cols.entries()) {
     const x = ident(col);
     const p = cfg.column_percentiles[col] ?? cfg.winsorize_percentile;
@@ -51,7 +51,7 @@ export async function winsorize(ctx: CleanContext, src: string, dst: string): Pr
     const work = `${dst}__w${j}`;
     await db.exec(
       `CREATE OR REPLACE TABLE ${ident(work)} AS
-       WITH b AS (SELECT *, ${promo} AS __promo FROM ${ident(cur)}),
+       WITH b AS (SELECT *, ${promo} AS __promo FROM ${ident(chain.current)}),
             q AS (SELECT __key, quantile_cont(${x}, ${p / 100}) AS __hi, ${lo === null ? 'NULL::DOUBLE' : `quantile_cont(${x}, ${lo / 100})`} AS __lo
                   FROM b WHERE NOT __promo AND ${x} IS NOT NULL GROUP BY __key)
        SELECT b.*, q.__hi, q.__lo,
@@ -82,7 +82,7 @@ export async function winsorize(ctx: CleanContext, src: string, dst: string): Pr
         rowsBefore: rows,
         rowsAfter: rows,
         cellsChanged: changed,
-        before: await columnStats(db, cur, col),
+        before: await columnStats(db, chain.current, col),
         after: await columnStats(db, next, col),
         params: {
           percentile: p,
@@ -93,12 +93,8 @@ export async function winsorize(ctx: CleanContext, src: string, dst: string): Pr
         changes: toChanges(changes),
       });
     }
-    temps.push(work);
-    if (cur !== src) temps.push(cur);
-    cur = next;
+    chain.advance(next, work);
   }
-  if (cur === src) await db.exec(`CREATE OR REPLACE TABLE ${ident(dst)} AS SELECT * FROM ${ident(src)}`);
-  else await db.exec(`ALTER TABLE ${ident(cur)} RENAME TO ${ident(dst)}`);
-  for (const t of temps) await db.exec(`DROP TABLE IF EXISTS ${ident(t)}`);
+  await chain.finish();
   return out;
 }
