@@ -30,48 +30,6 @@ const REQUIRED: Partial<Record<keyof PriorsSpec, Transform>> = { alpha: 'logit',
 /** A DensityKernel for the fused density, with the parameter layout it expects. */
 export type FusedKernel = DensityKernel & { readonly layout: ParamLayout };
 
-/** Everything the hot loop reads or writes for one kernel: sizes, block offsets (-1 when absent), data, scratch. */
-interface FusedState {
-  readonly N: number;
-  readonly C: number;
-  readonly K: number;
-  readonly L: number;
-  readonly nF: number;
-  /** N + L: stride of the padded spend columns */
-  readonly Np: number;
-  readonly dim: number;
-  readonly iInt: number;
-  readonly iTrend: number;
-  readonly iF: number;
-  readonly iBeta: number;
-  readonly iAlpha: number;
-  readonly iK: number;
-  readonly iS: number;
-  readonly iGamma: number;
-  readonly iSigma: number;
-  /** [N] */ readonly y: Float64Array;
-  /** [N] */ readonly t01: Float64Array;
-  /** spend, column-major, L zeros in front of each channel, [C * Np] */ readonly Xp: Float64Array;
-  /** channel c's runs are runT[runOff[c] .. runOff[c + 1]), as (start, end) pairs, [C + 1] */ readonly runOff: Int32Array;
-  readonly runT: Int32Array;
-  /** Fourier columns, column-major, [nF * N] */ readonly Fc: Float64Array;
-  /** controls, column-major, [K * N] */ readonly Zc: Float64Array;
-  /** [dim] */ readonly priorFn: UnconstrainedPrior[];
-  /** [dim] */ readonly priorOf: Prior[];
-  /** TRANSFORM_CODE per element, [dim] */ readonly tcode: Uint8Array;
-  readonly xv: Float64Array;
-  readonly dxdu: Float64Array;
-  readonly mu: Float64Array;
-  readonly e: Float64Array;
-  readonly Hh: Float64Array;
-  readonly Hq: Float64Array;
-  readonly Hz: Float64Array;
-  readonly Hr: Float64Array;
-  readonly pw: Float64Array;
-  readonly cAlpha: Float64Array;
-  readonly cS: Float64Array;
-}
-
 /**
  * The fused kernel for a spec and prepared data: log posterior (Jacobians included, Stan's `~`
  * constants dropped, so it equals rstan's log_prob) and its gradient w.r.t. the unconstrained
@@ -135,200 +93,181 @@ export function createFusedKernel(spec: ModelSpec, data: ModelData): FusedKernel
     }
   }
 
-  // One object literal, so every kernel's state shares one hidden class; the hot loop below is
-  // module-level code that takes it as an argument (a closure per kernel lost V8's context
-  // specialisation as soon as a thread held two kernels: 15-45% slower).
-  const state: FusedState = {
-    N, C, K, L, nF, Np, dim,
-    iInt, iTrend, iF, iBeta, iAlpha, iK, iS, iGamma, iSigma,
-    y, t01, Xp, runOff, runT, Fc, Zc, priorFn, priorOf, tcode,
-    // scratch, reused by every call
-    xv: new Float64Array(dim), // constrained values of the linear coefficients
-    dxdu: new Float64Array(dim),
-    mu: new Float64Array(N),
-    e: new Float64Array(N), // residual / sigma^2
-    Hh: new Float64Array(C * N), // h
-    Hq: new Float64Array(C * N), // h (1 - h)
-    Hz: new Float64Array(C * N), // z = S (log a - log K)
-    Hr: new Float64Array(C * N), // B / A - lbar
-    pw: new Float64Array(L), // alpha^l
-    cAlpha: new Float64Array(C), // 1 - alpha
-    cS: new Float64Array(C),
-  };
-  return new Fused(state, layout);
-}
+  // scratch, reused by every call
+  const xv = new Float64Array(dim); // constrained values of the linear coefficients
+  const dxdu = new Float64Array(dim);
+  const mu = new Float64Array(N);
+  const e = new Float64Array(N); // residual / sigma^2
+  const Hh = new Float64Array(C * N); // h
+  const Hq = new Float64Array(C * N); // h (1 - h)
+  const Hz = new Float64Array(C * N); // z = S (log a - log K)
+  const Hr = new Float64Array(C * N); // B / A - lbar
+  const pw = new Float64Array(L); // alpha^l
+  const cAlpha = new Float64Array(C); // 1 - alpha
+  const cS = new Float64Array(C);
 
-function point(s: FusedState, th: Float64Array, o: number, g: Float64Array, go: number): number {
-  const { N, C, K, L, nF, Np, dim, iInt, iTrend, iF, iBeta, iAlpha, iK, iS, iGamma, iSigma } = s;
-  const { y, t01, Xp, runOff, runT, Fc, Zc, priorFn, priorOf, tcode } = s;
-  const { xv, dxdu, mu, e, Hh, Hq, Hz, Hr, pw, cAlpha, cS } = s;
-  for (let i = 0; i < dim; i++) g[go + i] = 0;
-  // priors and Jacobians of every element
-  let lp = 0;
-  for (let i = 0; i < dim; i++) lp += priorFn[i](priorOf[i] as never, th[o + i], g, go + i);
-  // constrained values of the coefficients that enter mu linearly
-  for (let i = 0; i < dim; i++) {
-    const u = th[o + i];
-    const code = tcode[i];
-    if (code === 0) {
-      xv[i] = u;
-      dxdu[i] = 1;
-    } else if (code === 1) {
-      const x = Math.exp(u);
-      xv[i] = x;
-      dxdu[i] = x;
-    } else {
-      const x = 1 / (1 + Math.exp(-u));
-      xv[i] = x;
-      dxdu[i] = x / (1 + Math.exp(u));
-    }
-  }
-
-  // baseline mean: intercept + trend + seasonality + controls
-  const b0 = xv[iInt];
-  const dl = iTrend >= 0 ? xv[iTrend] : 0;
-  for (let t = 0; t < N; t++) mu[t] = b0 + dl * t01[t];
-  for (let j = 0; j < nF; j++) {
-    const f = xv[iF + j];
-    const base = j * N;
-    for (let t = 0; t < N; t++) mu[t] += f * Fc[base + t];
-  }
-  for (let k = 0; k < K; k++) {
-    const gk = xv[iGamma + k];
-    const base = k * N;
-    for (let t = 0; t < N; t++) mu[t] += gk * Zc[base + t];
-  }
-
-  // media: pass 1 computes h per channel-week and adds beta h to mu
-  for (let c = 0; c < C; c++) {
-    const ua = th[o + iAlpha + c];
-    const alpha = 1 / (1 + Math.exp(-ua));
-    cAlpha[c] = 1 / (1 + Math.exp(ua));
-    const S = Math.exp(th[o + iS + c]);
-    cS[c] = S;
-    let p = 1, W = 0, Wl = 0;
-    for (let l = 0; l < L; l++) {
-      pw[l] = p;
-      W += p;
-      Wl += l * p;
-      p *= alpha;
-    }
-    const alphaL = p;
-    const LalphaL = L * p;
-    const lbar = Wl / W;
-    const c0 = Math.log(W) + th[o + iK + c];
-    const beta = xv[iBeta + c];
-    const base = c * N;
-    const pbase = c * Np + L;
-    for (let ri = runOff[c]; ri < runOff[c + 1]; ri += 2) {
-      // the window is empty just before a run, so the recursion restarts from exact zeros
-      let A = 0, B = 0, D = 0;
-      const tEnd = runT[ri + 1];
-      for (let t = runT[ri]; t < tEnd; t++) {
-        const i = pbase + t;
-        const xin = Xp[i];
-        const xout = Xp[i - L];
-        const Aold = A;
-        A = alpha * A + xin - alphaL * xout;
-        B = alpha * (B + Aold) - LalphaL * xout;
-        D = alpha * D + alphaL * xout;
-        if (A < RESUM * D) {
-          A = 0;
-          B = 0;
-          for (let l = 0; l < L; l++) {
-            const v = pw[l] * Xp[i - l];
-            A += v;
-            B += l * v;
-          }
-          D = 0;
-        }
-        const z = S * (fastLog(A) - c0);
-        // beyond -700 h is 0 to double precision; the clamp keeps q finite so h (1 - h) is not 0 * inf
-        const q = fastExp(z > -700 ? -z : 700);
-        const h = 1 / (1 + q);
-        const k = base + t;
-        Hh[k] = h;
-        Hq[k] = q * h * h;
-        Hz[k] = z;
-        Hr[k] = B / A - lbar;
-        mu[t] += beta * h;
+  function point(th: Float64Array, o: number, g: Float64Array, go: number): number {
+    for (let i = 0; i < dim; i++) g[go + i] = 0;
+    // priors and Jacobians of every element
+    let lp = 0;
+    for (let i = 0; i < dim; i++) lp += priorFn[i](priorOf[i] as never, th[o + i], g, go + i);
+    // constrained values of the coefficients that enter mu linearly
+    for (let i = 0; i < dim; i++) {
+      const u = th[o + i];
+      const code = tcode[i];
+      if (code === 0) {
+        xv[i] = u;
+        dxdu[i] = 1;
+      } else if (code === 1) {
+        const x = Math.exp(u);
+        xv[i] = x;
+        dxdu[i] = x;
+      } else {
+        const x = 1 / (1 + Math.exp(-u));
+        xv[i] = x;
+        dxdu[i] = x / (1 + Math.exp(u));
       }
     }
-  }
 
-  // likelihood: y ~ normal(mu, sigma), Stan's constants
-  const logSigma = th[o + iSigma];
-  const sigma = xv[iSigma];
-  const inv2 = 1 / (sigma * sigma);
-  let ssq = 0, se = 0, set = 0;
-  for (let t = 0; t < N; t++) {
-    const r = y[t] - mu[t];
-    ssq += r * r;
-    const et = r * inv2;
-    e[t] = et;
-    se += et;
-    set += et * t01[t];
-  }
-  lp += -N * logSigma - 0.5 * ssq * inv2;
-  g[go + iSigma] += -N + ssq * inv2;
-
-  // gradient w.r.t. constrained linear coefficients, chained through their bijectors
-  g[go + iInt] += se * dxdu[iInt];
-  if (iTrend >= 0) g[go + iTrend] += set * dxdu[iTrend];
-  for (let j = 0; j < nF; j++) {
-    const base = j * N;
-    let s = 0;
-    for (let t = 0; t < N; t++) s += e[t] * Fc[base + t];
-    g[go + iF + j] += s * dxdu[iF + j];
-  }
-  for (let k = 0; k < K; k++) {
-    const base = k * N;
-    let s = 0;
-    for (let t = 0; t < N; t++) s += e[t] * Zc[base + t];
-    g[go + iGamma + k] += s * dxdu[iGamma + k];
-  }
-  // media: pass 2 (needs every channel's h in mu first)
-  for (let c = 0; c < C; c++) {
-    const base = c * N;
-    let sh = 0, sG = 0, sGz = 0, sGr = 0;
-    for (let t = 0; t < N; t++) {
-      const et = e[t];
-      const k = base + t;
-      sh += et * Hh[k];
-      const G = et * Hq[k];
-      sG += G;
-      sGz += G * Hz[k];
-      sGr += G * Hr[k];
+    // baseline mean: intercept + trend + seasonality + controls
+    const b0 = xv[iInt];
+    const dl = iTrend >= 0 ? xv[iTrend] : 0;
+    for (let t = 0; t < N; t++) mu[t] = b0 + dl * t01[t];
+    for (let j = 0; j < nF; j++) {
+      const f = xv[iF + j];
+      const base = j * N;
+      for (let t = 0; t < N; t++) mu[t] += f * Fc[base + t];
     }
-    const beta = xv[iBeta + c];
-    const S = cS[c];
-    g[go + iBeta + c] += sh * dxdu[iBeta + c];
-    g[go + iAlpha + c] += beta * S * cAlpha[c] * sGr;
-    g[go + iK + c] -= beta * S * sG;
-    g[go + iS + c] += beta * sGz;
-  }
-  return lp;
-}
+    for (let k = 0; k < K; k++) {
+      const gk = xv[iGamma + k];
+      const base = k * N;
+      for (let t = 0; t < N; t++) mu[t] += gk * Zc[base + t];
+    }
 
-/** The kernel object: prototype methods, so every kernel shares the same (specialisable) code. */
-class Fused implements FusedKernel {
-  readonly name = 'fused' as const;
-  readonly dim: number;
-  readonly layout: ParamLayout;
-  private readonly s: FusedState;
-  constructor(s: FusedState, layout: ParamLayout) {
-    this.dim = s.dim;
-    this.layout = layout;
-    this.s = s;
+    // media: pass 1 computes h per channel-week and adds beta h to mu
+    for (let c = 0; c < C; c++) {
+      const ua = th[o + iAlpha + c];
+      const alpha = 1 / (1 + Math.exp(-ua));
+      cAlpha[c] = 1 / (1 + Math.exp(ua));
+      const S = Math.exp(th[o + iS + c]);
+      cS[c] = S;
+      let p = 1, W = 0, Wl = 0;
+      for (let l = 0; l < L; l++) {
+        pw[l] = p;
+        W += p;
+        Wl += l * p;
+        p *= alpha;
+      }
+      const alphaL = p;
+      const LalphaL = L * p;
+      const lbar = Wl / W;
+      const c0 = Math.log(W) + th[o + iK + c];
+      const beta = xv[iBeta + c];
+      const base = c * N;
+      const pbase = c * Np + L;
+      for (let ri = runOff[c]; ri < runOff[c + 1]; ri += 2) {
+        // the window is empty just before a run, so the recursion restarts from exact zeros
+        let A = 0, B = 0, D = 0;
+        const tEnd = runT[ri + 1];
+        for (let t = runT[ri]; t < tEnd; t++) {
+          const i = pbase + t;
+          const xin = Xp[i];
+          const xout = Xp[i - L];
+          const Aold = A;
+          A = alpha * A + xin - alphaL * xout;
+          B = alpha * (B + Aold) - LalphaL * xout;
+          D = alpha * D + alphaL * xout;
+          if (A < RESUM * D) {
+            A = 0;
+            B = 0;
+            for (let l = 0; l < L; l++) {
+              const v = pw[l] * Xp[i - l];
+              A += v;
+              B += l * v;
+            }
+            D = 0;
+          }
+          const z = S * (fastLog(A) - c0);
+          // beyond -700 h is 0 to double precision; the clamp keeps q finite so h (1 - h) is not 0 * inf
+          const q = fastExp(z > -700 ? -z : 700);
+          const h = 1 / (1 + q);
+          const k = base + t;
+          Hh[k] = h;
+          Hq[k] = q * h * h;
+          Hz[k] = z;
+          Hr[k] = B / A - lbar;
+          mu[t] += beta * h;
+        }
+      }
+    }
+
+    // likelihood: y ~ normal(mu, sigma), Stan's constants
+    const logSigma = th[o + iSigma];
+    const sigma = xv[iSigma];
+    const inv2 = 1 / (sigma * sigma);
+    let ssq = 0, se = 0, set = 0;
+    for (let t = 0; t < N; t++) {
+      const r = y[t] - mu[t];
+      ssq += r * r;
+      const et = r * inv2;
+      e[t] = et;
+      se += et;
+      set += et * t01[t];
+    }
+    lp += -N * logSigma - 0.5 * ssq * inv2;
+    g[go + iSigma] += -N + ssq * inv2;
+
+    // gradient w.r.t. constrained linear coefficients, chained through their bijectors
+    g[go + iInt] += se * dxdu[iInt];
+    if (iTrend >= 0) g[go + iTrend] += set * dxdu[iTrend];
+    for (let j = 0; j < nF; j++) {
+      const base = j * N;
+      let s = 0;
+      for (let t = 0; t < N; t++) s += e[t] * Fc[base + t];
+      g[go + iF + j] += s * dxdu[iF + j];
+    }
+    for (let k = 0; k < K; k++) {
+      const base = k * N;
+      let s = 0;
+      for (let t = 0; t < N; t++) s += e[t] * Zc[base + t];
+      g[go + iGamma + k] += s * dxdu[iGamma + k];
+    }
+    // media: pass 2 (needs every channel's h in mu first)
+    for (let c = 0; c < C; c++) {
+      const base = c * N;
+      let sh = 0, sG = 0, sGz = 0, sGr = 0;
+      for (let t = 0; t < N; t++) {
+        const et = e[t];
+        const k = base + t;
+        sh += et * Hh[k];
+        const G = et * Hq[k];
+        sG += G;
+        sGz += G * Hz[k];
+        sGr += G * Hr[k];
+      }
+      const beta = xv[iBeta + c];
+      const S = cS[c];
+      g[go + iBeta + c] += sh * dxdu[iBeta + c];
+      g[go + iAlpha + c] += beta * S * cAlpha[c] * sGr;
+      g[go + iK + c] -= beta * S * sG;
+      g[go + iS + c] += beta * sGz;
+    }
+    return lp;
   }
-  evaluateSync(theta: Float64Array, n: number, logp: Float64Array, grad: Float64Array): void {
-    const s = this.s;
-    const dim = s.dim;
-    for (let i = 0; i < n; i++) logp[i] = point(s, theta, i * dim, grad, i * dim);
+
+  function evaluateSync(theta: Float64Array, n: number, logp: Float64Array, grad: Float64Array): void {
+    for (let i = 0; i < n; i++) logp[i] = point(theta, i * dim, grad, i * dim);
   }
-  evaluate(theta: Float64Array, n: number, logp: Float64Array, grad: Float64Array): Promise<void> {
-    this.evaluateSync(theta, n, logp, grad);
-    return Promise.resolve();
-  }
-  dispose(): void {}
+
+  return {
+    name: 'fused',
+    dim,
+    layout,
+    evaluateSync,
+    evaluate(theta, n, logp, grad) {
+      evaluateSync(theta, n, logp, grad);
+      return Promise.resolve();
+    },
+    dispose() {},
+  };
 }
