@@ -13,6 +13,8 @@ import { createTfjsKernel, tfjsTensorCount, type TfjsBackendOptions } from '../.
 import { createFusedKernel } from '../../src/core/kernels/fused.ts';
 import type { DensityKernel } from '../../src/core/kernels/kernel.ts';
 import { Rng } from '../../src/core/inference/rng.ts';
+import { relGradDiff } from '../helpers/grad.ts';
+import { datasetFromCsv } from '../helpers/csv-dataset.ts';
 
 // The tfjs kernel in real Chromium: wasm (SIMD, no threads: the test page is not
 // cross-origin isolated) and WebGPU (SwiftShader here, no GPU). Tolerances as in
@@ -28,31 +30,8 @@ const OPTIONS: TfjsBackendOptions = {
   },
 };
 
-function robynDataset(): Dataset {
-  const unq = (f: string) => f.replace(/^"(.*)"$/, '$1');
-  const lines = robynCsv.split(/\r?\n/).filter((l) => l.length > 0);
-  const header = lines[0].split(',').map(unq);
-  const rows = lines.slice(1).map((l) => l.split(',').map(unq));
-  const col = (name: string) => rows.map((r) => r[header.indexOf(name)]);
-  const num = (name: string) => Float64Array.from(col(name), Number);
-  return {
-    dates: col(robynSpec.date),
-    target: { name: robynSpec.target, values: num(robynSpec.target) },
-    channels: robynSpec.channels.map((name) => ({ name, spend: num(name) })),
-    controls: robynSpec.controls.map((name) => ({ name, values: num(name) })),
-    factors: Object.entries(robynSpec.factor_controls).map(([name, baseline]) => ({ name, levels: col(name), baseline })),
-  };
-}
+const robynDataset = (): Dataset => datasetFromCsv(robynCsv, robynSpec);
 
-function relGradDiff(g: ArrayLike<number>, ref: ArrayLike<number>): number {
-  let err = 0;
-  let scale = 0;
-  for (let j = 0; j < ref.length; j++) {
-    err = Math.max(err, Math.abs(g[j] - ref[j]));
-    scale = Math.max(scale, Math.abs(ref[j]));
-  }
-  return err / scale;
-}
 
 async function evalBatch(k: DensityKernel, theta: Float64Array, n: number) {
   const logp = new Float64Array(n);

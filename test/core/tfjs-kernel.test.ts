@@ -7,6 +7,7 @@ import { createFusedKernel } from '../../src/core/kernels/fused.ts';
 import type { DensityKernel } from '../../src/core/kernels/kernel.ts';
 import { Rng } from '../../src/core/inference/rng.ts';
 import { loadRobyn, sharedPath } from '../helpers/robyn.ts';
+import { relGradDiff } from '../helpers/grad.ts';
 
 // Tolerances for float32 (tfjs) against float64 (Stan, fused). Unit roundoff is 2^-24 ~ 6e-8.
 // Each gradient component sums ~N = 208 weekly terms, so rounding grows to ~sqrt(N) * u * (largest
@@ -25,16 +26,6 @@ const fixture = JSON.parse(
   readFileSync(sharedPath('peer/stan/reference/robyn_logprob_fixture.json'), 'utf8'),
 ) as { points: FixturePoint[] };
 
-/** max_j |g_j - ref_j| / max_j |ref_j| for one point. */
-function relGradDiff(g: ArrayLike<number>, ref: ArrayLike<number>): number {
-  let err = 0;
-  let scale = 0;
-  for (let j = 0; j < ref.length; j++) {
-    err = Math.max(err, Math.abs(g[j] - ref[j]));
-    scale = Math.max(scale, Math.abs(ref[j]));
-  }
-  return err / scale;
-}
 
 function randomPoints(rng: Rng, n: number, dim: number): Float64Array {
   return Float64Array.from({ length: n * dim }, () => rng.uniformIn(-1.5, 1.5));
