@@ -116,6 +116,7 @@ export class DatasetState {
   /** Fetches and loads a demo from public/demo (same origin). */
   async loadDemo(d: DemoEntry): Promise<void> {
     this.#phase = 'loading';
+    this.#error = null;
     this.#status = `Fetching ${d.file}...`;
     try {
       const res = await fetch(`./demo/${d.file}`);
@@ -129,6 +130,7 @@ export class DatasetState {
   /** Loads a dropped or picked file. */
   async loadFile(f: File): Promise<void> {
     this.#phase = 'loading';
+    this.#error = null; // the last file's error must not stand while this one is read
     this.#status = `Reading ${f.name}...`;
     await this.loadBytes(f.name, new Uint8Array(await f.arrayBuffer()), false);
   }

@@ -32,3 +32,14 @@ export function offOrigin(requests: string[], baseUrl: string): string[] {
   const origin = new URL(baseUrl).origin;
   return requests.filter((u) => !u.startsWith('data:') && !u.startsWith('blob:') && new URL(u).origin !== origin);
 }
+
+/**
+ * Puts a file in the Data screen's file input and waits until that file (by name, not the one
+ * loaded before) is shown as loaded; returns the row count the app shows.
+ */
+export async function loadFile(page: Page, file: string | { name: string; mimeType: string; buffer: Buffer }): Promise<string> {
+  await page.getByTestId('file-input').setInputFiles(file);
+  const name = typeof file === 'string' ? file.split('/').pop()! : file.name;
+  await page.getByTestId('loaded-file').filter({ hasText: name }).waitFor({ timeout: 60_000 });
+  return page.getByTestId('row-count').innerText();
+}

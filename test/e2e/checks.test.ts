@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openApp, offOrigin, type AppPage } from './browser.ts';
+import { openApp, offOrigin, type AppPage, loadFile } from './browser.ts';
 
 // Stages 2-3 on the built app, then the whole path into a small fit.
 
@@ -77,8 +77,7 @@ describe('a blocking finding', () => {
     const { page } = app;
     // 40 weeks of the Robyn file: below the 52 weeks the coverage contract requires
     const lines = readFileSync('../shared/datasets/robyn_simulated_weekly.csv', 'utf8').trim().split('\n').slice(0, 41);
-    await page.getByTestId('file-input').setInputFiles({ name: 'short.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
-    await expect(page.getByTestId('row-count').innerText({ timeout: 60_000 })).resolves.toBe('40');
+    await expect(loadFile(page, { name: 'short.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) })).resolves.toBe('40');
     await page.getByTestId('go-checks').click();
     await page.getByTestId('checks-blocked').waitFor({ timeout: 60_000 });
     const item = page.locator('section[data-severity="block"] li[data-check-id="data.coverage"]');
@@ -92,8 +91,7 @@ describe('a blocking finding', () => {
     const { page } = app;
     await page.goto(baseUrl + '#/data');
     const lines = readFileSync('../shared/datasets/robyn_simulated_weekly.csv', 'utf8').trim().split('\n').slice(0, 41);
-    await page.getByTestId('file-input').setInputFiles({ name: 'short.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
-    await expect(page.getByTestId('row-count').innerText({ timeout: 60_000 })).resolves.toBe('40');
+    await expect(loadFile(page, { name: 'short.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) })).resolves.toBe('40');
     await page.getByTestId('go-checks').click();
     await page.getByTestId('checks-blocked').waitFor({ timeout: 60_000 });
     const blocks = page.locator('section[data-severity="block"] li');
@@ -133,8 +131,7 @@ describe('NaN and Infinity in spend columns (regression: test/regression/nan-in-
       const search = i === 29 ? 'Infinity' : String(50 + ((i * 13) % 40));
       lines.push(`${new Date(Date.UTC(2023, 0, 2 + 7 * i)).toISOString().slice(0, 10)},${2000 + ((i * 53) % 300)},${tv},${search}`);
     }
-    await page.getByTestId('file-input').setInputFiles({ name: 'nan_spend.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
-    await expect(page.getByTestId('row-count').innerText({ timeout: 60_000 })).resolves.toBe('80');
+    await expect(loadFile(page, { name: 'nan_spend.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) })).resolves.toBe('80');
     await page.getByTestId('go-checks').click();
     await page.getByTestId('checks-blocked').waitFor({ timeout: 60_000 });
     const blocks = page.locator('section[data-severity="block"] li');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openApp, offOrigin, type AppPage } from './browser.ts';
+import { openApp, offOrigin, type AppPage, loadFile } from './browser.ts';
 
 // Stage 1 on the built app: demos and dropped files read by DuckDB-WASM in the page, the
 // detected mapping with reasons, and specific errors for files that cannot be read.
@@ -89,16 +89,14 @@ describe('Data screen', () => {
 
   it('reads a dropped file from disk (file input) the same way as the demo', async () => {
     const { page } = app;
-    await page.getByTestId('file-input').setInputFiles(ROBYN);
-    await expect(page.getByTestId('loaded-file').innerText({ timeout: 60_000 })).resolves.toContain('robyn_simulated_weekly.csv');
-    await expect(page.getByTestId('row-count').innerText()).resolves.toBe('208');
+    await expect(loadFile(page, ROBYN)).resolves.toBe('208');
   });
 
   it('names the file and line of a ragged CSV instead of crashing', async () => {
     const { page } = app;
     const csv = 'date,revenue,tv_spend\n2024-01-01,10,1\n2024-01-08,11,2,99\n2024-01-15,12,3\n';
     await page.getByTestId('file-input').setInputFiles({ name: 'ragged.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
-    const err = await page.getByTestId('load-error').innerText({ timeout: 60_000 });
+    const err = await page.getByTestId('load-error').filter({ hasText: 'ragged.csv' }).innerText({ timeout: 60_000 });
     expect(err).toContain('ragged.csv');
     expect(err).toMatch(/line 3/i);
   });
@@ -107,15 +105,16 @@ describe('Data screen', () => {
     const { page } = app;
     const xlsx = Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, 0, 0, 0, 0]);
     await page.getByTestId('file-input').setInputFiles({ name: 'budget.xlsx', mimeType: 'application/octet-stream', buffer: xlsx });
-    await expect(page.getByTestId('load-error').innerText({ timeout: 30_000 })).resolves.toMatch(/budget\.xlsx is a spreadsheet/);
+    // waits for this file's error: the ragged.csv error of the test before must be gone, not read
+    await expect(page.getByTestId('load-error').filter({ hasText: 'budget.xlsx' }).innerText({ timeout: 30_000 })).resolves.toMatch(/budget\.xlsx is a spreadsheet/);
+    await expect(page.getByTestId('load-error').filter({ hasText: 'ragged.csv' }).count()).resolves.toBe(0);
   });
 
   it('names the column whose values are not numbers', async () => {
     const { page } = app;
     const lines = ['week,revenue,tv_spend'];
     for (let i = 0; i < 60; i++) lines.push(`${new Date(Date.UTC(2023, 0, 2 + 7 * i)).toISOString().slice(0, 10)},${1000 + i},${i === 30 ? 'n/a?' : 10 + i}`);
-    await page.getByTestId('file-input').setInputFiles({ name: 'texty.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
-    await expect(page.getByTestId('row-count').innerText({ timeout: 60_000 })).resolves.toBe('60');
+    await expect(loadFile(page, { name: 'texty.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) })).resolves.toBe('60');
     // read as text, and the mapping says so next to the column (the checks then name the rows)
     await expect(page.locator('[data-testid="column-type"][data-column="tv_spend"]').innerText()).resolves.toBe('VARCHAR');
     await expect(page.locator('[data-testid="mapping"] tr[data-column="tv_spend"] .why').innerText()).resolves.toMatch(/read as text/);
