@@ -42,9 +42,14 @@ const LOG_N = 1 << LOG_BITS;
 const LOG_C = Float64Array.from({ length: LOG_N }, (_, j) => Math.log(1 + (j + 0.5) / LOG_N));
 /** 1 / c_j */
 const LOG_INV_C = Float64Array.from({ length: LOG_N }, (_, j) => 1 / (1 + (j + 0.5) / LOG_N));
-const F64 = new Float64Array(1);
-const I32 = new Int32Array(F64.buffer);
-const U32 = new Uint32Array(F64.buffer);
+// The bit-cast cell is written on every fastLog call. It sits alone in the middle of a 256-byte
+// buffer: an 8-byte buffer of its own came from the allocator's smallest size class, where two
+// fit workers of one Chromium renderer got cells in the same cache line and each write stalled
+// the other core (two workers ran at half speed each; bench:workers measures it).
+const BITS = new ArrayBuffer(256);
+const F64 = new Float64Array(BITS, 128, 1);
+const I32 = new Int32Array(BITS, 128, 2);
+const U32 = new Uint32Array(BITS, 128, 2);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 // Constant word indices (little-endian: high word at 1) keep V8's code tight; see fastLog.
