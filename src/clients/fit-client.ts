@@ -9,10 +9,13 @@ import { drawColumnNames } from '../core/model/draws.ts';
 import { buildLayout } from '../core/model/layout.ts';
 import { summarizeProgress, type ChainStatus, type FitProgress } from '../core/inference/progress.ts';
 import type { ConvergenceThresholds } from '../core/diagnostics/checks.ts';
+import type { KernelName } from '../core/kernels/kernel.ts';
+import type { KernelProbe } from '../core/kernels/probe.ts';
 
 /**
  * Time per candidate kernel in the start-up probe, ms. On CPU the candidates differ by ~75x
- * (fused ~30k grad/s, tfjs-wasm ~400), which 50 ms resolves; every ms here delays the fit.
+ * (fused ~30k grad/s, tfjs-wasm ~400), which 50 ms resolves. The probe runs beside chains
+ * started on a guess (StartFitOptions.speculative); it delays the fit only when it disagrees.
  */
 export const PROBE_BUDGET_MS = 50;
 
@@ -29,6 +32,18 @@ export interface FitHandle {
   /** number of worker threads used */ workers: number;
 }
 
+/** Options of startFit that tests and benchmarks set; the app uses the defaults. */
+export interface StartFitOptions {
+  /**
+   * With kernel 'auto', the chains start at once on this kernel while the probe runs beside
+   * them; when the probe picks another kernel, they restart from scratch on that one (same
+   * seed, so the draws are those of a fit pinned to the chosen kernel). Default 'fused', which
+   * wins on every CPU measured so far: the probe (~0.4 s, mostly starting tfjs-wasm) then costs
+   * no wall time.
+   */
+  speculative?: KernelName;
+}
+
 /**
  * Fits the model with chains spread over web workers (one per core, at most one per chain).
  * Chain i runs on worker i mod W with seed stream (seed, i): the same draws whatever W is.
@@ -40,103 +55,137 @@ export function startFit(
   settings: FitSettings,
   onProgress: (p: FitProgress) => void,
   thresholds: Partial<ConvergenceThresholds> = {},
+  options: StartFitOptions = {},
 ): FitHandle {
   const cores = Math.max(1, navigator.hardwareConcurrency || 1);
   const W = Math.max(1, Math.min(settings.chains, cores));
-  const spawn = () => new Worker(new URL('../../workers/fit.worker.ts', import.meta.url), { type: 'module' });
-  // The probe runs in a throwaway worker: a second fused kernel in one thread makes V8 drop the
-  // function-context specialisation of the kernel's closures, and the chains then run ~15-30%
-  // slower per leapfrog (measured in Chromium: 26.7 vs 30.8-36 us). One kernel per fit worker.
-  const prober = settings.kernel === 'auto' ? spawn() : undefined;
-  const workers = Array.from({ length: W }, spawn);
-  const apis: Remote<FitWorkerApi>[] = workers.map((w) => wrap<FitWorkerApi>(w));
-  const all = prober ? [...workers, prober] : workers;
+  const live = new Set<Worker>();
   let settle: ((e: Error) => void) | undefined;
   const failed = new Promise<never>((_, reject) => (settle = reject));
   failed.catch(() => {});
   const stop = (e: Error) => {
-    all.forEach((w) => w.terminate());
+    live.forEach((w) => w.terminate());
     settle?.(e);
   };
-  all.forEach((w, i) => {
-    const name = w === prober ? 'Kernel probe worker' : `Fit worker ${i}`;
+  const spawn = (name: string) => {
+    const w = new Worker(new URL('../../workers/fit.worker.ts', import.meta.url), { type: 'module' });
     w.onerror = (ev) => stop(new Error(`${name} crashed: ${ev.message || 'unknown error (see the console)'}`));
     w.onmessageerror = () => stop(new Error(`${name} sent a message that could not be read.`));
-  });
-
-  const statuses: ChainStatus[] = Array.from({ length: settings.chains }, (_, chain) => ({
-    chain, iteration: 0, total: settings.warmup + settings.draws, phase: 'init', divergences: 0, itersPerS: 0, leapfrogs: 0,
-  }));
-  const onStatus = proxy((s: ChainStatus[]) => {
-    for (const c of s) statuses[c.chain] = c;
-    onProgress(summarizeProgress(statuses, W));
-  });
+    live.add(w);
+    return w;
+  };
+  const retire = (w: Worker) => {
+    w.terminate();
+    live.delete(w);
+  };
 
   const t0 = performance.now();
   const rule = settings.untilConverged;
-  let converged: { met: boolean; draws: number; seconds: number } | undefined;
-  // Run until converged: a barrier per block. The decision reads every chain's draws up to the
-  // block, so it depends only on the seed, never on timing: same seed, same stopping point.
-  const blocks: Float64Array[][] = Array.from({ length: settings.chains }, () => []);
-  const waiting = new Map<number, { arrived: number; resolvers: ((stop: boolean) => void)[] }>();
   const width = rule ? drawColumnNames(buildLayout(spec, data), data.channels).length : 0;
   const order = Array.from({ length: width }, (_, i) => i);
-  const onBlock = proxy(
-    (b: TableBlock): Promise<boolean> =>
-      new Promise<boolean>((resolve) => {
-        for (const c of b.chains) blocks[c.chain].push(c.values);
-        const w = waiting.get(b.block) ?? { arrived: 0, resolvers: [] };
-        waiting.set(b.block, w);
-        w.arrived++;
-        w.resolvers.push(resolve);
-        if (w.arrived < W || !rule) return;
-        const met = meetsRule(blocks.map(concat), width, rule, order);
-        const stop = met || b.drawsSoFar >= settings.draws;
-        if (stop) converged = { met, draws: b.drawsSoFar, seconds: (performance.now() - t0) / 1000 };
-        waiting.delete(b.block);
-        w.resolvers.forEach((r) => r(stop));
-      }),
-  );
+  let current = 0; // the attempt whose status reaches the UI
 
-  const run = async (): Promise<FitResult> => {
-    const probeOnce = async (w: Worker) => {
-      const api = wrap<FitWorkerApi>(w);
-      try {
-        return await api.probe(spec, data, PROBE_BUDGET_MS);
-      } finally {
-        api[releaseProxy]();
-        w.terminate();
-      }
-    };
-    const { chosen, probes } =
-      settings.kernel === 'auto' ? await probeOnce(prober!) : { chosen: settings.kernel, probes: [] };
-    const tProbed = performance.now();
+  /** One set of W workers running every chain on `kernel`; `abandon` stops it without settling the fit. */
+  const attempt = (kernel: KernelName) => {
+    const id = ++current;
+    const workers = Array.from({ length: W }, (_, i) => spawn(`Fit worker ${i}`));
+    const apis: Remote<FitWorkerApi>[] = workers.map((w) => wrap<FitWorkerApi>(w));
+    const statuses: ChainStatus[] = Array.from({ length: settings.chains }, (_, chain) => ({
+      chain, iteration: 0, total: settings.warmup + settings.draws, phase: 'init', divergences: 0, itersPerS: 0, leapfrogs: 0,
+    }));
+    const onStatus = proxy((s: ChainStatus[]) => {
+      if (id !== current) return;
+      for (const c of s) statuses[c.chain] = c;
+      onProgress(summarizeProgress(statuses, W));
+    });
+    // Run until converged: a barrier per block. The decision reads every chain's draws up to the
+    // block, so it depends only on the seed, never on timing: same seed, same stopping point.
+    let converged: { met: boolean; draws: number; seconds: number } | undefined;
+    const blocks: Float64Array[][] = Array.from({ length: settings.chains }, () => []);
+    const waiting = new Map<number, { arrived: number; resolvers: ((stop: boolean) => void)[] }>();
+    const onBlock = proxy(
+      (b: TableBlock): Promise<boolean> =>
+        new Promise<boolean>((resolve) => {
+          for (const c of b.chains) blocks[c.chain].push(c.values);
+          const w = waiting.get(b.block) ?? { arrived: 0, resolvers: [] };
+          waiting.set(b.block, w);
+          w.arrived++;
+          w.resolvers.push(resolve);
+          if (w.arrived < W || !rule) return;
+          const met = meetsRule(blocks.map(concat), width, rule, order);
+          const stop = met || b.drawsSoFar >= settings.draws;
+          if (stop) converged = { met, draws: b.drawsSoFar, seconds: (performance.now() - t0) / 1000 };
+          waiting.delete(b.block);
+          w.resolvers.forEach((r) => r(stop));
+        }),
+    );
+    const started = performance.now();
     const jobs = apis.map((api, w) => {
       const chainIds = statuses.map((s) => s.chain).filter((c) => c % W === w);
-      return rule
-        ? api.fit({ spec, data, chainIds, settings, kernel: chosen }, onStatus, onBlock)
-        : api.fit({ spec, data, chainIds, settings, kernel: chosen }, onStatus);
+      const job = { spec, data, chainIds, settings, kernel };
+      return rule ? api.fit(job, onStatus, onBlock) : api.fit(job, onStatus);
     });
-    const outputs: ChainOutput[] = (await Promise.all(jobs)).flat();
+    const done = Promise.all(jobs)
+      .then((out) => ({ outputs: out.flat() as ChainOutput[], converged, started }))
+      .finally(() => {
+        apis.forEach((a) => a[releaseProxy]());
+        workers.forEach(retire);
+      });
+    return { done, abandon: () => { apis.forEach((a) => a[releaseProxy]()); workers.forEach(retire); } };
+  };
+
+  const probe = async (): Promise<{ chosen: KernelName; probes: KernelProbe[]; seconds: number }> => {
+    const w = spawn('Kernel probe worker');
+    const api = wrap<FitWorkerApi>(w);
+    try {
+      const r = await api.probe(spec, data, PROBE_BUDGET_MS);
+      return { ...r, seconds: (performance.now() - t0) / 1000 };
+    } finally {
+      api[releaseProxy]();
+      retire(w);
+    }
+  };
+
+  const run = async (): Promise<FitResult> => {
+    let chosen: KernelName;
+    let probes: KernelProbe[] = [];
+    let probeS = 0;
+    let sampled: { outputs: ChainOutput[]; converged?: { met: boolean; draws: number; seconds: number }; started: number };
+    if (settings.kernel !== 'auto') {
+      chosen = settings.kernel;
+      sampled = await attempt(chosen).done;
+    } else {
+      // The probe runs in its own throwaway worker: a second fused kernel in one thread makes V8
+      // drop the specialisation of the kernel's closures (~15-30% slower per leapfrog).
+      const guess = options.speculative ?? 'fused';
+      const first = attempt(guess);
+      first.done.catch(() => {});
+      const probing = probe();
+      probing.catch(() => {});
+      // a chain that fails on the guess fails the fit at once, without waiting for the probe
+      ({ chosen, probes, seconds: probeS } = await Promise.race([probing, first.done.then(() => probing)]));
+      if (chosen === guess) sampled = await first.done;
+      else {
+        first.abandon();
+        sampled = await attempt(chosen).done;
+      }
+    }
     const tSampled = performance.now();
+    const { outputs, converged, started } = sampled;
     const fit = assembleFit(outputs, { settings, kernel: chosen, probes, wallS: 0, converged }, thresholds);
     const wallS = (performance.now() - t0) / 1000;
-    const perChain = outputs.map((o) => o.computeS);
     fit.timings = {
-      probeS: (tProbed - t0) / 1000,
-      chainsS: (tSampled - tProbed) / 1000,
+      probeS,
+      chainsS: (tSampled - started) / 1000,
       assembleS: (performance.now() - tSampled) / 1000,
-      maxChainComputeS: Math.max(...perChain),
+      maxChainComputeS: Math.max(...outputs.map((o) => o.computeS)),
     };
     fit.wallS = wallS;
     fit.essPerS = Math.min(...fit.summary.map((r) => r.essBulk)) / wallS;
     return fit;
   };
 
-  const result = Promise.race([run(), failed]).finally(() => {
-    apis.forEach((a) => a[releaseProxy]());
-    all.forEach((w) => w.terminate());
-  });
+  const result = Promise.race([run(), failed]).finally(() => live.forEach(retire));
   return {
     result,
     cancel: () => stop(new FitCancelled('Fit cancelled; no draws were kept.')),

@@ -62,6 +62,20 @@ describe('fit through web workers', () => {
     expect(r.kernel).toBe(best.name);
   });
 
+  it('starts the chains on a guessed kernel while the probe runs: the draws are those of a fit pinned to the chosen kernel', async () => {
+    const small: FitSettings = { ...settings, chains: 2, warmup: 30, draws: 20 };
+    const pinned = await startFit(DEFAULT_MODEL_SPEC, data, small, () => {}).result;
+    const guessed = await startFit(DEFAULT_MODEL_SPEC, data, { ...small, kernel: 'auto' }, () => {}).result;
+    // a wrong guess: the chains start on tfjs-wasm, the probe picks fused, the fit restarts on it
+    const restarted = await startFit(DEFAULT_MODEL_SPEC, data, { ...small, kernel: 'auto' }, () => {}, {}, { speculative: 'tfjs-wasm' }).result;
+    for (const r of [guessed, restarted]) {
+      expect(r.kernel).toBe('fused');
+      expect(r.probes.map((p) => p.name).sort()).toEqual(['fused', 'tfjs-wasm']);
+      for (let c = 0; c < 2; c++) expect(Array.from(r.tables[c].values)).toEqual(Array.from(pinned.tables[c].values));
+    }
+    expect(guessed.timings!.probeS).toBeGreaterThan(0);
+  });
+
   it('cancel stops all workers within 200 ms and rejects with FitCancelled', async () => {
     const handle = startFit(DEFAULT_MODEL_SPEC, data, { ...settings, warmup: 1000, draws: 1000 }, () => {});
     await new Promise((r) => setTimeout(r, 300));
