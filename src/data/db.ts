@@ -8,8 +8,12 @@ export interface Db {
   query<T extends Record<string, unknown> = Record<string, unknown>>(sql: string): Promise<T[]>;
   /** Runs SQL with no result (DDL, INSERT). */
   exec(sql: string): Promise<void>;
-  /** Makes bytes readable by SQL under `name` (e.g. read_csv('name')). */
-  registerFile(name: string, bytes: Uint8Array): Promise<void>;
+  /**
+   * Makes bytes readable by SQL under `name` (e.g. read_csv('name')). `blob`, when given, holds
+   * the same bytes (a File from disk, a fetched Blob): the browser hands it to DuckDB as it is
+   * instead of copying the bytes into a new Blob.
+   */
+  registerFile(name: string, bytes: Uint8Array, blob?: Blob): Promise<void>;
   /** Drops a registered file. */
   dropFile(name: string): Promise<void>;
   close(): Promise<void>;

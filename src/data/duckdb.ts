@@ -74,7 +74,7 @@ export async function openBrowserDb(opts: BrowserDbOptions = {}): Promise<Db> {
     async exec(sql: string) {
       await guarded(sql, () => conn.query(sql));
     },
-    async registerFile(name: string, bytes: Uint8Array) {
+    async registerFile(name: string, bytes: Uint8Array, source?: Blob) {
       if (registerAs === 'buffer') {
         // a copy: the buffer is transferred to the worker, which would detach the caller's bytes
         await guarded(`register ${name}`, () => db.registerFileBuffer(name, bytes.slice()));
@@ -83,7 +83,7 @@ export async function openBrowserDb(opts: BrowserDbOptions = {}): Promise<Db> {
       // As a Blob read on demand by DuckDB's worker (FileReaderSync): a buffer is copied to the
       // worker and then whole into the WASM heap, which never shrinks; Chromium keeps a large
       // Blob's bytes outside the page's renderer.
-      const blob = new Blob([bytes as Uint8Array<ArrayBuffer>]);
+      const blob = source ?? new Blob([bytes as Uint8Array<ArrayBuffer>]);
       await guarded(`register ${name}`, () => db.registerFileHandle(name, blob, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true));
     },
     async dropFile(name: string) {

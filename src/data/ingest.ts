@@ -10,6 +10,8 @@ import { loadParquet, type ParquetLoadOptions } from './parquet.ts';
 export interface IngestInput {
   name: string;
   bytes: Uint8Array;
+  /** The same bytes as a Blob (the dropped File, a fetched Blob): DuckDB then reads it without a copy. */
+  blob?: Blob;
 }
 
 /** Options of one ingest: CSV read overrides (the config's `read` section), target table, preview size. */
@@ -86,7 +88,7 @@ export async function ingestFile(db: Db, input: IngestInput, opts: IngestOptions
   const extra: CheckResult[] = [];
   // Parquet is decoded in JS (hyparquet): nothing is registered with DuckDB but CSV batches.
   const vname = format === 'parquet' ? null : `upload_${++fileCounter}.csv`;
-  if (vname) await db.registerFile(vname, bytes);
+  if (vname) await db.registerFile(vname, bytes, input.blob);
   try {
     if (format === 'parquet') {
       checkParquetFooter(file, bytes);

@@ -49,6 +49,7 @@ export class DatasetState {
   #dataset = $state.raw<Dataset | null>(null);
   #db: Promise<Db> | null = null;
   #bytes: Uint8Array | null = null;
+  #blob: Blob | undefined = undefined;
   #phase = $state<LoadPhase>('empty');
   #status = $state('');
   #error = $state.raw<LoadError | null>(null);
@@ -121,7 +122,8 @@ export class DatasetState {
     try {
       const res = await fetch(`./demo/${d.file}`);
       if (!res.ok) throw new Error(`HTTP ${res.status} for demo/${d.file}`);
-      await this.loadBytes(d.file, new Uint8Array(await res.arrayBuffer()), true);
+      const blob = await res.blob();
+      await this.loadBytes(d.file, new Uint8Array(await blob.arrayBuffer()), true, {}, blob);
     } catch (e) {
       this.#fail({ file: d.file, message: `The demo ${d.file} could not be fetched: ${message(e)}` });
     }
@@ -132,22 +134,23 @@ export class DatasetState {
     this.#phase = 'loading';
     this.#error = null; // the last file's error must not stand while this one is read
     this.#status = `Reading ${f.name}...`;
-    await this.loadBytes(f.name, new Uint8Array(await f.arrayBuffer()), false);
+    await this.loadBytes(f.name, new Uint8Array(await f.arrayBuffer()), false, {}, f);
   }
 
   /** Reads bytes into DuckDB, profiles the table and proposes a mapping. Never throws: errors land in `error`. */
-  async loadBytes(name: string, bytes: Uint8Array, demo = false, read: Partial<ReadConfig> = {}): Promise<void> {
+  async loadBytes(name: string, bytes: Uint8Array, demo = false, read: Partial<ReadConfig> = {}, blob?: Blob): Promise<void> {
     const id = ++this.#runId;
     this.#phase = 'loading';
     this.#error = null;
     this.#resetChecks();
     this.#source = { name, bytes: bytes.length, demo };
     this.#bytes = bytes;
+    this.#blob = blob;
     try {
       this.#status = 'Starting DuckDB...';
       const db = await this.#getDb();
       this.#status = `Reading ${name} with DuckDB...`;
-      const ingest = await ingestFile(db, { name, bytes }, { read, table: T.raw, previewRows: 20 });
+      const ingest = await ingestFile(db, { name, bytes, blob }, { read, table: T.raw, previewRows: 20 });
       this.#status = 'Profiling columns...';
       const proposal = proposeMapping(await profileTable(db, ingest.table));
       if (id !== this.#runId) return;
@@ -172,7 +175,7 @@ export class DatasetState {
   /** Re-reads the current file with the user's read overrides (delimiter, decimal, date format...). */
   async reread(read: Partial<ReadConfig>): Promise<void> {
     if (!this.#source || !this.#bytes) return;
-    await this.loadBytes(this.#source.name, this.#bytes, this.#source.demo, read);
+    await this.loadBytes(this.#source.name, this.#bytes, this.#source.demo, read, this.#blob);
   }
 
   /** Changes one column's role; exposure/spend keep a channel name, factors get a baseline. */
