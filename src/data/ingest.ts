@@ -146,7 +146,9 @@ export async function ingestFile(db: Db, input: IngestInput, opts: IngestOptions
 /** Sniffs, then materialises, re-reading columns as text when a value breaks the sniffed type. */
 async function readCsv(db: Db, file: string, vname: string, table: string, format: FileFormat, encoding: TextEncoding, read: Partial<ReadConfig>) {
   const overridden = (Object.keys(read) as (keyof ReadConfig)[]).filter((k) => read[k] !== undefined);
-  const args: string[] = ['auto_detect=true', 'sample_size=-1', 'max_line_size=4194304'];
+  // 8 MB read buffers instead of DuckDB's default 16 x max_line_size (64 MB here): bench:data's
+  // 1M-row file peaks at 932-935 MB instead of 978-994 MB (target 1 GB), for ~1.5 s more ingest.
+  const args: string[] = ['auto_detect=true', 'sample_size=-1', 'max_line_size=4194304', 'buffer_size=8388608'];
   const delim = read.delimiter ?? (format === 'tsv' ? '\t' : undefined);
   if (delim !== undefined) args.push(`delim=${literal(delim)}`);
   if (read.quote !== undefined) args.push(`quote=${literal(read.quote)}`);
