@@ -13,6 +13,7 @@ export interface FitPagePayload {
     controls: { name: string; values: number[] }[];
   };
   settings: FitSettings;
+  /** worker threads (default: one per core) */ workers?: number;
 }
 
 /** What the page returns (JSON-able). */
@@ -44,7 +45,7 @@ async function runFitBench(p: FitPagePayload): Promise<FitPageResult> {
   const data = prepareModelData(ds, DEFAULT_MODEL_SPEC);
   const handle = startFit(DEFAULT_MODEL_SPEC, data, p.settings, (pr) => {
     status.textContent = `${(pr.fraction * 100).toFixed(1)}% eta ${pr.etaS?.toFixed(1)} s`;
-  });
+  }, {}, { workers: p.workers });
   const r = await handle.result;
   return {
     wall_s: r.wallS,

@@ -15,6 +15,7 @@ import { runStanPeer, type PeerResult } from './stan-peer.ts';
 //   [--adaptation stan|gradient|gradient-dense] [--metric diag|dense]
 //   [--until-converged [--max-rhat 1.01 --min-ess 400 --block 100]]  (--draws is then the cap per chain)
 //   [--peer-warmup 1000 --peer-draws 1000]  (the Stan peer always runs Stan's settings unless told otherwise)
+//   [--workers N]  (worker threads; default one per core, at most one per chain)
 // Builds the app's fit path, serves it, and fits in headless Chromium with real workers.
 
 const preset = process.argv.includes('--preset') ? process.argv[process.argv.indexOf('--preset') + 1] : 'stan';
@@ -41,6 +42,7 @@ const { values: a } = parseArgs({
     'adapt-delta': { type: 'string', default: String(base.adaptDelta) },
     'peer-warmup': { type: 'string', default: '1000' },
     'peer-draws': { type: 'string', default: '1000' },
+    workers: { type: 'string' },
   },
 });
 const settings: FitSettings = {
@@ -66,6 +68,7 @@ async function runOurs(): Promise<FitPageResult> {
       controls: ds.controls.map((c) => ({ name: c.name, values: Array.from(c.values) })),
     },
     settings,
+    workers: a.workers ? Number(a.workers) : undefined,
   };
   const outDir = resolve('bench/.dist-fit');
   await build({ logLevel: 'warn', build: { outDir, emptyOutDir: true, rollupOptions: { input: resolve('bench/fit-page.html') } } });

@@ -42,6 +42,8 @@ export interface StartFitOptions {
    * no wall time.
    */
   speculative?: KernelName;
+  /** Worker threads; default one per core, at most one per chain. */
+  workers?: number;
 }
 
 /**
@@ -58,7 +60,7 @@ export function startFit(
   options: StartFitOptions = {},
 ): FitHandle {
   const cores = Math.max(1, navigator.hardwareConcurrency || 1);
-  const W = Math.max(1, Math.min(settings.chains, cores));
+  const W = Math.max(1, Math.min(settings.chains, options.workers ?? cores));
   const live = new Set<Worker>();
   let settle: ((e: Error) => void) | undefined;
   const failed = new Promise<never>((_, reject) => (settle = reject));
