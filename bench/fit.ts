@@ -1,10 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
-import { build, preview } from 'vite';
-import { chromium } from 'playwright-core';
-import { findChromium, CHROMIUM_ARGS } from '../scripts/chromium.mjs';
+import { withBenchPage } from './bench-page.ts';
 import { datasetFromCsv } from '../test/helpers/csv-dataset.ts';
 import { DEFAULT_FIT_SETTINGS, STAN_FIT_SETTINGS, type FitSettings } from '../src/core/inference/fit-job.ts';
 import type { FitPagePayload, FitPageResult } from './fit-page.ts';
@@ -70,26 +68,9 @@ async function runOurs(): Promise<FitPageResult> {
     settings,
     workers: a.workers ? Number(a.workers) : undefined,
   };
-  const outDir = resolve('bench/.dist-fit');
-  await build({ logLevel: 'warn', build: { outDir, emptyOutDir: true, rollupOptions: { input: resolve('bench/fit-page.html') } } });
-  const server = await preview({ build: { outDir }, preview: { host: '127.0.0.1', port: 0 }, logLevel: 'warn' });
-  const executablePath = findChromium();
-  if (!executablePath) throw new Error('Chromium not found: apt-get install -y chromium');
-  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
-  try {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${server.resolvedUrls!.local[0]}bench/fit-page.html`);
-    await page.waitForFunction(() => 'runFitBench' in window, undefined, { timeout: 60_000 });
-    page.setDefaultTimeout(30 * 60_000);
-    const r = await page.evaluate((p) => (window as unknown as { runFitBench(p: FitPagePayload): Promise<FitPageResult> }).runFitBench(p), payload);
-    if (errors.length) console.warn('page errors:', errors);
-    return r;
-  } finally {
-    await browser.close();
-    await server.close();
-  }
+  return withBenchPage('fit', 'runFitBench', (page) =>
+    page.evaluate((p) => (window as unknown as { runFitBench(p: FitPagePayload): Promise<FitPageResult> }).runFitBench(p), payload),
+  );
 }
 
 const ours = await runOurs();

@@ -1,9 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { loadavg } from 'node:os';
-import { build, preview } from 'vite';
-import { chromium } from 'playwright-core';
-import { findChromium, CHROMIUM_ARGS } from '../scripts/chromium.mjs';
+import { withBenchPage } from './bench-page.ts';
 import { loadRobyn } from '../test/helpers/robyn.ts';
 import { prepareModelData } from '../src/core/model/model-data.ts';
 import { DEFAULT_MODEL_SPEC } from '../src/core/spec/model-spec.ts';
@@ -22,27 +19,14 @@ const ms = arg('ms', 2000);
 
 const data = prepareModelData(loadRobyn(), DEFAULT_MODEL_SPEC);
 const plain = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v instanceof Float64Array ? Array.from(v) : v]));
-const outDir = resolve('bench/.dist-workers');
-await build({ logLevel: 'warn', build: { outDir, emptyOutDir: true, rollupOptions: { input: resolve('bench/workers-page.html') } } });
-const server = await preview({ build: { outDir }, preview: { host: '127.0.0.1', port: 0 }, logLevel: 'warn' });
-const executablePath = findChromium();
-if (!executablePath) throw new Error('Chromium not found: apt-get install -y chromium');
-const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
-try {
-  const page = await browser.newPage();
-  await page.goto(`${server.resolvedUrls!.local[0]}bench/workers-page.html`);
-  await page.waitForFunction(() => 'runWorkersBench' in window, undefined, { timeout: 60_000 });
-  page.setDefaultTimeout(10 * 60_000);
-  const json = JSON.stringify({ spec: DEFAULT_MODEL_SPEC, data: plain, rounds, ms });
-  const r = await page.evaluate(`runWorkersBench(${JSON.stringify(json)})`) as { one: number[]; two: number[][] };
-  const eff = r.two.map((t, i) => (t[0] + t[1]) / (2 * r.one[i]));
-  console.log('round  1 worker   2 workers (each)     efficiency');
-  r.one.forEach((o, i) => console.log(`${String(i + 1).padStart(5)}  ${o.toFixed(0).padStart(8)}   ${r.two[i].map((x) => x.toFixed(0).padStart(7)).join(' ')}      ${eff[i].toFixed(2)}`));
-  const out = { rounds, ms, load_avg_1m: loadavg()[0], one_worker_grad_per_s: r.one, two_workers_grad_per_s: r.two, efficiency: eff };
-  mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/workers.json', JSON.stringify(out, null, 2) + '\n');
-  console.log('wrote bench/results/workers.json');
-} finally {
-  await browser.close();
-  await server.close();
-}
+const json = JSON.stringify({ spec: DEFAULT_MODEL_SPEC, data: plain, rounds, ms });
+const r = await withBenchPage('workers', 'runWorkersBench', (page) =>
+  page.evaluate(`runWorkersBench(${JSON.stringify(json)})`) as Promise<{ one: number[]; two: number[][] }>,
+);
+const eff = r.two.map((t, i) => (t[0] + t[1]) / (2 * r.one[i]));
+console.log('round  1 worker   2 workers (each)     efficiency');
+r.one.forEach((o, i) => console.log(`${String(i + 1).padStart(5)}  ${o.toFixed(0).padStart(8)}   ${r.two[i].map((x) => x.toFixed(0).padStart(7)).join(' ')}      ${eff[i].toFixed(2)}`));
+const out = { rounds, ms, load_avg_1m: loadavg()[0], one_worker_grad_per_s: r.one, two_workers_grad_per_s: r.two, efficiency: eff };
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/workers.json', JSON.stringify(out, null, 2) + '\n');
+console.log('wrote bench/results/workers.json');
