@@ -2,6 +2,7 @@ import type { DataMapping } from '../core/model/dataset.ts';
 import type { ChannelColumns, DataConfig } from '../core/spec/config.ts';
 import type { CheckMapping } from './checks/types.ts';
 import type { ColumnProfile, TableProfile } from './profile.ts';
+import { formatNumber } from '../core/format/number.ts';
 
 /**
  * Column roles proposed from names and values. Pure: a TableProfile in, a proposal out; the
@@ -70,7 +71,7 @@ function ignoreReason(name: string, range: string): string {
   return `name says a time index or calendar field (${range}): the model builds its own trend and seasonality from the date`;
 }
 
-const fmt = (x: number | null) => (x === null ? '?' : Math.abs(x) >= 1e4 ? x.toExponential(2) : String(Math.round(x * 1000) / 1000));
+const fmt = (x: number | null) => (x === null ? '?' : formatNumber(x, 3));
 const numeric = (c: ColumnProfile) => c.kind === 'number' || (c.kind === 'text' && c.numericShare >= 0.8 && c.nonNull > 0);
 const textNote = (c: ColumnProfile) => (c.kind === 'text' ? ` (read as text: ${Math.round((1 - c.numericShare) * 100)}% of values are not numbers; the checks name them)` : '');
 
