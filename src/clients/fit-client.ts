@@ -127,13 +127,14 @@ export function startFit(
       const job = { spec, data, chainIds, settings, kernel };
       return rule ? api.fit(job, onStatus, onBlock) : api.fit(job, onStatus);
     });
+    const close = () => {
+      apis.forEach((a) => a[releaseProxy]());
+      workers.forEach(retire);
+    };
     const done = Promise.all(jobs)
       .then((out) => ({ outputs: out.flat() as ChainOutput[], converged, started }))
-      .finally(() => {
-        apis.forEach((a) => a[releaseProxy]());
-        workers.forEach(retire);
-      });
-    return { done, abandon: () => { apis.forEach((a) => a[releaseProxy]()); workers.forEach(retire); } };
+      .finally(close);
+    return { done, abandon: close };
   };
 
   const probe = async (): Promise<{ chosen: KernelName; probes: KernelProbe[]; seconds: number }> => {

@@ -72,7 +72,8 @@ describe('Data screen', () => {
   it('detects the Meridian national mapping without edits (spend paired with impressions)', async () => {
     const { page } = app;
     await page.getByTestId('demo-meridian_national_media').click();
-    await expect(page.getByTestId('loaded-file').innerText({ timeout: 60_000 })).resolves.toContain('meridian_national_media.csv');
+    // waits for this file by name: the Robyn file loaded before must not be read instead
+    await page.getByTestId('loaded-file').filter({ hasText: 'meridian_national_media.csv' }).waitFor({ timeout: 60_000 });
     await expect(page.getByTestId('row-count').innerText()).resolves.toBe('156');
     const r = await roles(page);
     expect(r).toMatchObject({
