@@ -21,8 +21,8 @@ const base: FitSettings = preset === 'app' ? DEFAULT_FIT_SETTINGS : STAN_FIT_SET
 const { values: a } = parseArgs({
   options: {
     preset: { type: 'string', default: 'stan' },
-    csv: { type: 'string', default: '../shared/datasets/robyn_simulated_weekly.csv' },
-    spec: { type: 'string', default: '../shared/peer/stan/robyn_spec.json' },
+    csv: { type: 'string', default: 'public/demo/robyn_simulated_weekly.csv' },
+    spec: { type: 'string', default: 'test/fixtures/reference/robyn_spec.json' },
     peer: { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results/fit.json' },
     chains: { type: 'string', default: String(base.chains) },

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -17,6 +17,7 @@ export interface PeerResult {
 }
 
 const RUNNER = resolve('../shared/peer/stan/run_stan.R');
+const STAN_PROGRAM = resolve('../shared/peer/stan/mmm.stan');
 
 /**
  * Runs ../shared/peer/stan/run_stan.R (rstan) on the same CSV and SPEC in this process's run.
@@ -25,6 +26,14 @@ const RUNNER = resolve('../shared/peer/stan/run_stan.R');
  * longer applies, sd falls back to (q95 - q05) / 3.29 and says so.
  */
 export function runStanPeer(csv: string, spec: string, o: { chains: number; warmup: number; draws: number; seed: number }): PeerResult {
+  const missing = [RUNNER, STAN_PROGRAM].filter((f) => !existsSync(f));
+  if (missing.length > 0) {
+    throw new Error(
+      `--peer needs the Stan peer beside the checkout: ${missing.join(', ')} not found. ` +
+        'It lives in the project\'s shared folder (shared/peer/stan: mmm.stan and run_stan.R); put that folder at ../shared ' +
+        'next to this repo, or run without --peer. Stan itself: apt-get install -y r-cran-rstan r-cran-jsonlite libboost-dev.',
+    );
+  }
   const dir = mkdtempSync(join(tmpdir(), 'carryover-stan-'));
   const src = readFileSync(RUNNER, 'utf8');
   const anchor = 'mean = colMeans(roi),';
@@ -32,7 +41,7 @@ export function runStanPeer(csv: string, spec: string, o: { chains: number; warm
   const script = join(dir, 'run_stan.R');
   writeFileSync(script, patched);
   // the runner compiles the mmm.stan that sits next to it
-  writeFileSync(join(dir, 'mmm.stan'), readFileSync(resolve('../shared/peer/stan/mmm.stan')));
+  writeFileSync(join(dir, 'mmm.stan'), readFileSync(STAN_PROGRAM));
   const out = join(dir, 'res.json');
   execFileSync(
     'Rscript',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import robynCsv from '../../../shared/datasets/robyn_simulated_weekly.csv?raw';
-import robynSpec from '../../../shared/peer/stan/robyn_spec.json';
+import robynCsv from '../../public/demo/robyn_simulated_weekly.csv?raw';
+import robynSpec from '../fixtures/reference/robyn_spec.json';
 import { datasetFromCsv } from '../helpers/csv-dataset.ts';
 import { prepareModelData } from '../../src/core/model/model-data.ts';
 import { DEFAULT_MODEL_SPEC } from '../../src/core/spec/model-spec.ts';

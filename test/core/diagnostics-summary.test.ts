@@ -136,7 +136,7 @@ describe('convergence checks', () => {
   });
 
   it('end to end: the fixture chain shifted by a constant blocks on R-hat', () => {
-    const fx = JSON.parse(readFileSync('../shared/peer/stan/reference/diagnostics_fixture.json', 'utf8')) as { cases: { name: string; draws: number[][] }[] };
+    const fx = JSON.parse(readFileSync('test/fixtures/reference/diagnostics_fixture.json', 'utf8')) as { cases: { name: string; draws: number[][] }[] };
     const shifted = fx.cases.find((c) => c.name === 'one_chain_shifted')!;
     const rows = summarizeDraws(['beta'], shifted.draws.map(f64), 1);
     const stats = summarizeSamplerStats(

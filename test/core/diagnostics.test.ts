@@ -17,7 +17,7 @@ interface FixtureCase {
   ess_tail: number;
 }
 const fixture = JSON.parse(
-  readFileSync('../shared/peer/stan/reference/diagnostics_fixture.json', 'utf8'),
+  readFileSync('test/fixtures/reference/diagnostics_fixture.json', 'utf8'),
 ) as { layout: string; cases: FixtureCase[] };
 
 const relErr = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadRobyn, sharedPath } from '../helpers/robyn.ts';
+import { loadRobyn, fixturePath } from '../helpers/robyn.ts';
 import { prepareModelData } from '../../src/core/model/model-data.ts';
 import { DEFAULT_MODEL_SPEC } from '../../src/core/spec/model-spec.ts';
 import { createFusedKernel } from '../../src/core/kernels/fused.ts';
@@ -13,7 +13,7 @@ interface Fixture {
   data: string;
   points: { unconstrained: number[]; lp: number; grad: number[]; constrained: number[] }[];
 }
-const fx = JSON.parse(readFileSync(sharedPath('peer/stan/reference/robyn_logprob_fixture.json'), 'utf8')) as Fixture;
+const fx = JSON.parse(readFileSync(fixturePath('reference/robyn_logprob_fixture.json'), 'utf8')) as Fixture;
 const data = prepareModelData(loadRobyn(), DEFAULT_MODEL_SPEC);
 const kernel = createFusedKernel(DEFAULT_MODEL_SPEC, data);
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(1, Math.abs(b));

@@ -6,7 +6,7 @@ import { createTfjsKernel, tfjsTensorCount } from '../../src/core/kernels/tfjs.t
 import { createFusedKernel } from '../../src/core/kernels/fused.ts';
 import type { DensityKernel } from '../../src/core/kernels/kernel.ts';
 import { Rng } from '../../src/core/inference/rng.ts';
-import { loadRobyn, sharedPath } from '../helpers/robyn.ts';
+import { loadRobyn, fixturePath } from '../helpers/robyn.ts';
 import { relGradDiff } from '../helpers/grad.ts';
 
 // Tolerances for float32 (tfjs) against float64 (Stan, fused). Unit roundoff is 2^-24 ~ 6e-8.
@@ -23,7 +23,7 @@ interface FixturePoint {
   grad: number[];
 }
 const fixture = JSON.parse(
-  readFileSync(sharedPath('peer/stan/reference/robyn_logprob_fixture.json'), 'utf8'),
+  readFileSync(fixturePath('reference/robyn_logprob_fixture.json'), 'utf8'),
 ) as { points: FixturePoint[] };
 
 

@@ -13,7 +13,7 @@ beforeAll(async () => {
     ['meridian_geo', 'meridian_geo_media.csv'],
     ['meridian_national', 'meridian_national_media.csv'],
   ]) {
-    await db.registerFile(file!, readFileSync(`../shared/datasets/${file}`));
+    await db.registerFile(file!, readFileSync(`public/demo/${file}`));
     await db.exec(`CREATE TABLE ${name} AS SELECT * FROM read_csv('${file}')`);
   }
 });

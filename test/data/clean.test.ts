@@ -150,7 +150,7 @@ describe('winsorize', () => {
 
 describe('Robyn with the default cleaning config', () => {
   it('keeps 208 rows, imputes the one facebook week with impressions but no spend, caps at p99, leaves the input as it was', async () => {
-    await db.registerFile('robyn.csv', readFileSync('../shared/datasets/robyn_simulated_weekly.csv'));
+    await db.registerFile('robyn.csv', readFileSync('public/demo/robyn_simulated_weekly.csv'));
     await db.exec(`CREATE TABLE robyn AS SELECT * FROM read_csv('robyn.csv')`);
     const before = await db.query(`SELECT sum(facebook_S) AS fb, sum(revenue) AS rev, count(*)::INTEGER AS n FROM robyn`);
     const m = toCheckMapping(

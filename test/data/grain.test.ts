@@ -7,7 +7,7 @@ import { ingestFile } from '../../src/data/ingest.ts';
 import type { MappingConfig } from '../../src/data/mapping.ts';
 import { runPipeline } from '../../src/data/pipeline.ts';
 
-const DATA = '../shared/datasets/';
+const DATA = 'public/demo/';
 const bytes = (f: string) => new Uint8Array(readFileSync(DATA + f));
 const enc = (s: string) => new TextEncoder().encode(s);
 

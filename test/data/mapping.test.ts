@@ -6,7 +6,7 @@ import { ingestFile } from '../../src/data/ingest.ts';
 import { channelName, proposeMapping, toDataMapping, type MappingProposal } from '../../src/data/mapping.ts';
 import { profileTable } from '../../src/data/profile.ts';
 
-const DATA = '../shared/datasets/';
+const DATA = 'public/demo/';
 
 describe('mapping proposal', () => {
   let db: Db;
@@ -21,7 +21,7 @@ describe('mapping proposal', () => {
   afterAll(async () => db.close());
 
   it('maps the Robyn demo as the Stan reference spec does, with no edits', async () => {
-    const spec = JSON.parse(readFileSync('../shared/peer/stan/robyn_spec.json', 'utf8'));
+    const spec = JSON.parse(readFileSync('test/fixtures/reference/robyn_spec.json', 'utf8'));
     const p = await propose('robyn_simulated_weekly.csv');
     expect(p.problems).toEqual([]);
     const dm = toDataMapping(p.data);

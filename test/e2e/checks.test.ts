@@ -76,7 +76,7 @@ describe('a blocking finding', () => {
   it('blocks the fit until overridden with a reason; then the dataset is ready', async () => {
     const { page } = app;
     // 40 weeks of the Robyn file: below the 52 weeks the coverage contract requires
-    const lines = readFileSync('../shared/datasets/robyn_simulated_weekly.csv', 'utf8').trim().split('\n').slice(0, 41);
+    const lines = readFileSync('public/demo/robyn_simulated_weekly.csv', 'utf8').trim().split('\n').slice(0, 41);
     await expect(loadFile(page, { name: 'short.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) })).resolves.toBe('40');
     await page.getByTestId('go-checks').click();
     await page.getByTestId('checks-blocked').waitFor({ timeout: 60_000 });
@@ -90,7 +90,7 @@ describe('a blocking finding', () => {
   it('overriding the block with a reason unblocks', async () => {
     const { page } = app;
     await page.goto(baseUrl + '#/data');
-    const lines = readFileSync('../shared/datasets/robyn_simulated_weekly.csv', 'utf8').trim().split('\n').slice(0, 41);
+    const lines = readFileSync('public/demo/robyn_simulated_weekly.csv', 'utf8').trim().split('\n').slice(0, 41);
     await expect(loadFile(page, { name: 'short.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) })).resolves.toBe('40');
     await page.getByTestId('go-checks').click();
     await page.getByTestId('checks-blocked').waitFor({ timeout: 60_000 });

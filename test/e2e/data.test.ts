@@ -5,7 +5,7 @@ import { openApp, offOrigin, type AppPage, loadFile } from './browser.ts';
 // Stage 1 on the built app: demos and dropped files read by DuckDB-WASM in the page, the
 // detected mapping with reasons, and specific errors for files that cannot be read.
 
-const ROBYN = '../shared/datasets/robyn_simulated_weekly.csv';
+const ROBYN = 'public/demo/robyn_simulated_weekly.csv';
 
 /** Role of each column in the mapping editor, as {column: role}. */
 async function roles(page: Page): Promise<Record<string, string>> {
