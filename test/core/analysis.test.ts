@@ -189,6 +189,13 @@ describe('analyseFit on a hand-computed posterior', () => {
     expect(rev.channels[0].costPerKpi).toBeUndefined();
   });
 
+  it('crosses a worker boundary unchanged (plain objects and typed arrays only)', () => {
+    const copy = structuredClone(a);
+    expect(copy).toEqual(a);
+    expect(copy.fitted.mean).toBeInstanceOf(Float64Array);
+    expect(copy.channels[0].responseCurve.beyondObserved).toBeInstanceOf(Uint8Array);
+  });
+
   it('bad input gets a specific error', () => {
     const fit = tinyFit(data);
     expect(() => analyseFit(SPEC, data, fit, { revenuePerKpi: [1, 2, 3] })).toThrow(/3 weekly values; the data have 4 weeks/);

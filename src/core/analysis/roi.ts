@@ -1,7 +1,7 @@
 import type { ModelSpec, SaturationSpec } from '../spec/model-spec.ts';
 import type { ModelData } from '../model/model-data.ts';
 import type { ModelParams } from '../model/constrain.ts';
-import { hill, type SaturationParams } from '../transforms/saturation.ts';
+import type { SaturationParams } from '../transforms/saturation.ts';
 import type { MediaSeries } from './decomposition.ts';
 
 /**
@@ -57,15 +57,16 @@ export function outcomeWeights(revenuePerKpi: RevenuePerKpi | undefined, kpiKind
   return w;
 }
 
-/** a * d sat(a) / da: how the saturated response grows when its input is scaled (0 at a = 0). */
-export type SaturationElasticityFn = (a: number, p: SaturationParams) => number;
+/**
+ * a * d sat(a) / da: how the saturated response grows when its input is scaled (0 at a = 0).
+ * @param a adstocked input >= 0
+ * @param h sat(a), already computed by the caller
+ */
+export type SaturationElasticityFn = (a: number, h: number, p: SaturationParams) => number;
 
-/** a * derivative of each saturation; for Hill, a h'(a) = S h (1 - h). */
+/** a * derivative of each saturation; for Hill, a h'(a) = S h (1 - h) (0 where a = 0, as h is). */
 export const SATURATION_ELASTICITY = {
-  hill: (a, p) => {
-    const h = hill(a, p.K, p.S);
-    return p.S * h * (1 - h);
-  },
+  hill: (_a, h, p) => p.S * h * (1 - h),
 } satisfies Record<SaturationSpec['kind'], SaturationElasticityFn>;
 
 /** One draw's numbers per channel, each [C]. */
@@ -111,7 +112,7 @@ export function channelMetrics(
       const h = media.saturated[c * N + t];
       kpi += h;
       outcome += h * weights[t];
-      growth += elasticity(media.adstocked[c * N + t], shape) * weights[t];
+      growth += elasticity(media.adstocked[c * N + t], h, shape) * weights[t];
     }
     const scale = p.beta[c] * yScale;
     const spend = data.spendTotal[c];
