@@ -126,6 +126,17 @@ describe('analyseFit on a hand-computed posterior', () => {
     expect(a.parts.reduce((s, p) => s + p.share.mean, 0)).toBeCloseTo(1, 12);
     expect(a.parts.reduce((s, p) => s + p.total.mean, 0)).toBeCloseTo(a.fittedTotal.mean, 10);
     expect(a.observedTotal).toBeCloseTo(40, 12);
+    // groups: media = tv + radio, baseline = the rest, together the fitted mean
+    for (let t = 0; t < 4; t++) {
+      expect(a.media.weekly.mean[t]).toBeCloseTo(byName.tv.weekly.mean[t] + byName.radio.weekly.mean[t], 12);
+      expect(a.baseline.weekly.mean[t] + a.media.weekly.mean[t]).toBeCloseTo(a.fitted.mean[t], 10);
+    }
+    expect(a.baseline.share.mean + a.media.share.mean).toBeCloseTo(1, 12);
+    // effect share among channels at the median draw (beta 0.2 each): 68/35 against 47/26
+    const tvShare = 68 / 35 / (68 / 35 + 47 / 26);
+    expect(a.channels[0].mediaShare.median).toBeCloseTo(tvShare, 12);
+    expect(a.channels[0].mediaShare.mean + a.channels[1].mediaShare.mean).toBeCloseTo(1, 12);
+    expect(a.outcomePerKpi).toBe(1);
     expect([...a.observed]).toEqual([10, 12, 8, 10].map((v) => expect.closeTo(v, 12)));
   });
 
@@ -176,6 +187,7 @@ describe('analyseFit on a hand-computed posterior', () => {
     expect(r.roiUnit).toBe('revenue-per-spend');
     expect(r.kpiKind).toBe('count');
     expect(r.revenuePerKpi).toBe(true);
+    expect(r.outcomePerKpi).toBe(1.5);
     // tv: (8/7 + 2 * 4/5 + 8/7 + 2 * 4/5) / 4 at beta 0.2
     expect(r.channels[0].roi.median).toBeCloseTo((16 / 7 + 16 / 5) / 4, 12);
     expect(r.channels[0].costPerKpi!.median).toBeCloseTo(140 / 136, 12);

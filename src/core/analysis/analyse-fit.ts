@@ -23,12 +23,15 @@ export interface AnalysisOptions extends DrawSelection {
   /** overrides of the identifiability thresholds */ thresholds?: Partial<IdentifiabilityThresholds>;
 }
 
-/** One additive part of the fitted mean, in KPI units. */
-export interface PartAnalysis extends PartInfo {
+/** A sum of parts of the fitted mean (one part, all baseline parts, or all channels), in KPI units. */
+export interface PartSum {
   /** per week [N] */ weekly: Bands;
   /** sum over the sample */ total: Estimate;
-  /** total / fitted total (per draw; the shares of all parts add to 1 in every draw; negative for parts that lower the KPI) */ share: Estimate;
+  /** total / fitted total, per draw (the shares of all parts add to 1 in every draw; negative for a part that lowers the KPI) */ share: Estimate;
 }
+
+/** One additive part of the fitted mean, in KPI units. */
+export interface PartAnalysis extends PartInfo, PartSum {}
 
 /** A response curve: steady-state weekly KPI (KPI units) against weekly spend. */
 export interface ResponseCurve extends SpendGrid {
@@ -49,6 +52,7 @@ export interface ChannelAnalysis {
   /** total spend over the sample, currency */ spendTotal: number;
   /** average weekly spend, currency */ spendMean: number;
   /** total contribution over the sample, KPI units */ contribution: Estimate;
+  /** contribution / contribution of all channels (Robyn's effect share), per draw */ mediaShare: Estimate;
   /** outcome / spend, in `roiUnit` */ roi: Estimate;
   /** marginal ROI: d outcome / d spend for a proportional increase of all weekly spend, in `roiUnit` */ mroi: Estimate;
   /** spend per unit of KPI, currency; only when the KPI is a count */ costPerKpi?: Estimate;
@@ -70,6 +74,13 @@ export interface FitAnalysis {
   /** fitted KPI summed over the sample */ fittedTotal: Estimate;
   /** observed KPI summed over the sample */ observedTotal: number;
   /** baseline parts and channels; their weekly draws add up to `fitted` in every draw */ parts: PartAnalysis[];
+  /** all non-channel parts together (intercept, trend, seasonality, controls) */ baseline: PartSum;
+  /** all channels together */ media: PartSum;
+  /**
+   * mean revenue per KPI unit (1 without a revenue-per-KPI input): multiplies a KPI response
+   * (contributions, response curves) into the ROI unit, e.g. for a revenue response curve
+   */
+  outcomePerKpi: number;
   channels: ChannelAnalysis[];
   /** per-draw numbers for forest plots and the optimizer, row-major [nDraws * C] */
   draws: { roi: Float64Array; mroi: Float64Array; contribution: Float64Array };
@@ -105,6 +116,7 @@ export function analyseFit(
   const shares = parts.map(() => new Float64Array(D));
   const fitted = new Float64Array(D * N);
   const fittedTotal = new Float64Array(D);
+  const groups = { baseline: newSum(D, N), media: newSum(D, N) };
   const perChannel = (w: number) => new Float64Array(D * w);
   const roi = perChannel(C);
   const mroi = perChannel(C);
@@ -125,18 +137,23 @@ export function analyseFit(
     decomposeDraw(data, parts, p, media, dec);
     let total = 0;
     for (let i = 0; i < P; i++) {
+      const group = parts[i].kind === 'channel' ? groups.media : groups.baseline;
       let s = 0;
       for (let t = 0; t < N; t++) {
         const v = dec[i * N + t];
         weekly[i][d * N + t] = v;
         fitted[d * N + t] += v;
+        group.weekly[d * N + t] += v;
         s += v;
       }
       totals[i][d] = s;
+      group.total[d] += s;
       total += s;
     }
     fittedTotal[d] = total;
     for (let i = 0; i < P; i++) shares[i][d] = totals[i][d] / total;
+    groups.baseline.share[d] = groups.baseline.total[d] / total;
+    groups.media.share[d] = groups.media.total[d] / total;
     const m = channelMetrics(spec, data, p, media, weights);
     roi.set(m.roi, d * C);
     mroi.set(m.mroi, d * C);
@@ -166,6 +183,7 @@ export function analyseFit(
     spendTotal: data.spendTotal[c],
     spendMean: data.spendMean[c],
     contribution: estimateOf(column(contribution, C, c)),
+    mediaShare: estimateOf(Float64Array.from({ length: D }, (_, d) => contribution[d * C + c] / groups.media.total[d])),
     roi: roiEst[c],
     mroi: estimateOf(column(mroi, C, c)),
     ...(countKpi ? { costPerKpi: estimateOf(column(costPerKpi, C, c)) } : {}),
@@ -192,7 +210,19 @@ export function analyseFit(
       total: estimateOf(totals[i]),
       share: estimateOf(shares[i]),
     })),
+    baseline: summariseSum(groups.baseline, N),
+    media: summariseSum(groups.media, N),
+    outcomePerKpi: weights.reduce((s, v) => s + v, 0) / N,
     channels,
     draws: { roi, mroi, contribution },
   };
+}
+
+/** Per-draw accumulators of a sum of parts: weekly [D * N], total and share [D]. */
+function newSum(D: number, N: number) {
+  return { weekly: new Float64Array(D * N), total: new Float64Array(D), share: new Float64Array(D) };
+}
+
+function summariseSum(sum: ReturnType<typeof newSum>, N: number): PartSum {
+  return { weekly: bandsOf(sum.weekly, N), total: estimateOf(sum.total), share: estimateOf(sum.share) };
 }
