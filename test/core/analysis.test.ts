@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyseFit } from '../../src/core/analysis/analyse-fit.ts';
 import { thinIndices } from '../../src/core/analysis/draw-sample.ts';
 import { estimateOf } from '../../src/core/analysis/estimate.ts';
-import { priorVariance } from '../../src/core/analysis/identifiability.ts';
+import { identifiabilityChecks, priorVariance } from '../../src/core/analysis/identifiability.ts';
 import { buildLayout } from '../../src/core/model/layout.ts';
 import { fromParams, type ModelParams } from '../../src/core/model/constrain.ts';
 import { prepareModelData, type ModelData } from '../../src/core/model/model-data.ts';
@@ -180,6 +180,15 @@ describe('analyseFit on a hand-computed posterior', () => {
     expect(tv.identifiability.reasons.map((r) => r.code)).toEqual(['posterior-correlation', 'wide-roi-interval', 'sparse-spend']);
     expect(radio.identifiability.reasons.map((r) => r.code)).toEqual(['posterior-correlation', 'wide-roi-interval', 'flat-spend']);
     expect(tv.identifiability.reasons[0]).toMatchObject({ other: 'radio', threshold: 0.6 });
+    const checks = identifiabilityChecks(a.channels.map((c) => c.identifiability));
+    expect(checks.map((c) => [c.id, c.severity])).toEqual([
+      ['analysis.identifiability.tv', 'warn'],
+      ['analysis.identifiability.radio', 'warn'],
+    ]);
+    expect(checks[0].detail).toMatch(/trades off against radio's \(posterior correlation -1.00\)/);
+    expect(checks[0].evidence.reasons).toEqual(['posterior-correlation', 'wide-roi-interval', 'sparse-spend']);
+    const calm = identifiabilityChecks([{ ...tv.identifiability, reasons: [] }]);
+    expect(calm[0].severity).toBe('info');
   });
 
   it('revenue per KPI turns ROI into revenue ROI; a count KPI gets cost per KPI', () => {

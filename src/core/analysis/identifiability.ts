@@ -1,4 +1,5 @@
 import type { Prior, PriorKind } from '../spec/prior.ts';
+import type { CheckResult } from '../check/result.ts';
 import type { ModelData } from '../model/model-data.ts';
 import { column, correlation, type Estimate } from './estimate.ts';
 
@@ -178,5 +179,36 @@ export function identifiability(
       });
     }
     return { channel, spendCorrelation, posteriorCorrelation, contraction, roiRelativeWidth, activeWeeks, spendCv, reasons };
+  });
+}
+
+/**
+ * One CheckResult per channel for the health card and the governance labels: `warn` with the
+ * reasons when there are any, `info` otherwise. Ids are `analysis.identifiability.<channel>`.
+ */
+export function identifiabilityChecks(signals: readonly ChannelIdentifiability[]): CheckResult[] {
+  return signals.map((s) => {
+    const evidence = {
+      channel: s.channel,
+      spendCorrelation: s.spendCorrelation,
+      posteriorCorrelation: s.posteriorCorrelation,
+      contraction: s.contraction,
+      roiRelativeWidth: s.roiRelativeWidth,
+      activeWeeks: s.activeWeeks,
+      spendCv: s.spendCv,
+      reasons: s.reasons.map((r) => r.code),
+    };
+    const id = `analysis.identifiability.${s.channel}`;
+    if (s.reasons.length === 0) {
+      return { id, severity: 'info', title: `${s.channel}: no sign of a weakly identified effect`, detail: 'All identifiability signals are within their thresholds.', evidence };
+    }
+    return {
+      id,
+      severity: 'warn',
+      title: `${s.channel}: the data may not pin down its effect`,
+      detail: s.reasons.map((r) => r.message).join(' '),
+      evidence,
+      fix: 'Read its ROI with its interval; vary its spend independently of other channels, or set an informative prior from an experiment.',
+    };
   });
 }
