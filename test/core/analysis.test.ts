@@ -248,7 +248,9 @@ describe('draw thinning and summaries', () => {
   it('thinned analysis reads the right chain rows', () => {
     const data = prepareModelData(DATASET, SPEC);
     // keeps pooled draws 0 and 1 of 3 (regular: floor(0 * 3/2), floor(1 * 3/2) = 0, 1)
-    const r = analyseFit(SPEC, data, tinyFit(data), { maxDraws: 2 });
+    const progress: [number, number][] = [];
+    const r = analyseFit(SPEC, data, tinyFit(data), { maxDraws: 2, onProgress: (done, total) => progress.push([done, total]) });
+    expect(progress).toEqual([[2, 2]]);
     expect(r.nDraws).toBe(2);
     expect(r.totalDraws).toBe(3);
     const tvPerBeta = 10 * (8 / 7 + 4 / 5);

@@ -21,6 +21,8 @@ export interface AnalysisOptions extends DrawSelection {
   /** revenue per KPI unit: a constant or [N] per week (turns ROI into revenue ROI) */ revenuePerKpi?: RevenuePerKpi;
   /** spend levels per response curve, >= 2 (default 41) */ curvePoints?: number;
   /** overrides of the identifiability thresholds */ thresholds?: Partial<IdentifiabilityThresholds>;
+  /** called every 100 draws and at the end with (draws done, draws to do); from a worker, pass a Comlink.proxy */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** A sum of parts of the fitted mean (one part, all baseline parts, or all channels), in KPI units. */
@@ -170,6 +172,7 @@ export function analyseFit(
       peak[c][d] = lag.peak;
       meanLag[c][d] = lag.meanLag;
     }
+    if (options.onProgress && ((d + 1) % 100 === 0 || d + 1 === D)) options.onProgress(d + 1, D);
   }
 
   const roiEst = Array.from({ length: C }, (_, c) => estimateOf(column(roi, C, c)));
