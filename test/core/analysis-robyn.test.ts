@@ -40,6 +40,8 @@ describe('analysis of a fitted Robyn demo', () => {
         peakLag: ch.adstock.peakLag.median,
         meanLag: ch.adstock.meanLag.median.toFixed(2),
         contraction: id.contraction.toFixed(2),
+        roiContraction: id.roiContraction.toFixed(2),
+        priorRoi: `${ch.priorRoi!.median.toFixed(1)} [${ch.priorRoi!.q05.toFixed(1)}, ${ch.priorRoi!.q95.toFixed(1)}]`,
         reasons: id.reasons.map((r) => r.code).join(','),
       };
     });

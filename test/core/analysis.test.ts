@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { analyseFit } from '../../src/core/analysis/analyse-fit.ts';
 import { thinIndices } from '../../src/core/analysis/draw-sample.ts';
 import { estimateOf } from '../../src/core/analysis/estimate.ts';
+import { samplePrior } from '../../src/core/analysis/prior-draws.ts';
+import { Rng } from '../../src/core/inference/rng.ts';
+import type { Prior } from '../../src/core/spec/prior.ts';
 import { identifiabilityChecks, priorVariance } from '../../src/core/analysis/identifiability.ts';
 import { buildLayout } from '../../src/core/model/layout.ts';
 import { fromParams, type ModelParams } from '../../src/core/model/constrain.ts';
@@ -279,5 +282,44 @@ describe('draw thinning and summaries', () => {
     expect(priorVariance({ kind: 'halfNormal', sigma: 1 })).toBeCloseTo(1 - 2 / Math.PI, 14);
     // lognormal(0, 1): (e - 1) e
     expect(priorVariance({ kind: 'logNormal', mu: 0, sigma: 1 })).toBeCloseTo((Math.E - 1) * Math.E, 12);
+  });
+});
+
+describe('prior draws', () => {
+  it('each sampler matches its prior mean and PRIOR_VARIANCE within Monte Carlo error', () => {
+    const rng = new Rng(17);
+    const priors: [Prior, number][] = [
+      [{ kind: 'normal', mu: 0.5, sigma: 0.5 }, 0.5],
+      [{ kind: 'halfNormal', sigma: 0.5 }, 0.5 * Math.sqrt(2 / Math.PI)],
+      [{ kind: 'logNormal', mu: 0.3, sigma: 0.4 }, Math.exp(0.3 + 0.08)],
+      [{ kind: 'beta', a: 2, b: 2 }, 0.5],
+      [{ kind: 'beta', a: 0.5, b: 3 }, 0.5 / 3.5],
+    ];
+    const n = 20000;
+    for (const [p, mean] of priors) {
+      const v = Float64Array.from({ length: n }, () => samplePrior(p, rng));
+      const e = estimateOf(v);
+      const sd = Math.sqrt(priorVariance(p));
+      expect(Math.abs(e.mean - mean), p.kind).toBeLessThan((4 * sd) / Math.sqrt(n));
+      expect(e.sd / sd, p.kind).toBeCloseTo(1, 1);
+    }
+  });
+
+  it('prior ROI: the priors alone give a wider ROI than the posterior; reproducible; 0 skips it', () => {
+    const data = prepareModelData(DATASET, SPEC);
+    const a1 = analyseFit(SPEC, data, tinyFit(data), { priorDraws: 200, seed: 4 });
+    const a2 = analyseFit(SPEC, data, tinyFit(data), { priorDraws: 200, seed: 4 });
+    expect(a1.channels[0].priorRoi).toEqual(a2.channels[0].priorRoi);
+    const tv = a1.channels[0];
+    expect(tv.priorRoi!.q95 - tv.priorRoi!.q05).toBeGreaterThan(tv.roi.q95 - tv.roi.q05);
+    expect(tv.identifiability.roiContraction).toBeGreaterThan(0);
+    expect(tv.identifiability.roiContraction).toBeLessThan(1);
+    const none = analyseFit(SPEC, data, tinyFit(data), { priorDraws: 0 });
+    expect(none.channels[0].priorRoi).toBeUndefined();
+    expect(Number.isNaN(none.channels[0].identifiability.roiContraction)).toBe(true);
+    expect(() => analyseFit(SPEC, data, tinyFit(data), { priorDraws: 1 })).toThrow(/priorDraws must be 0 or a whole number >= 2, got 1/);
+    // a revenue-per-KPI constant scales the prior ROI as it scales the posterior's
+    const rev = analyseFit(SPEC, data, tinyFit(data), { priorDraws: 200, seed: 4, revenuePerKpi: 3 });
+    expect(rev.channels[0].priorRoi!.median).toBeCloseTo(3 * tv.priorRoi!.median, 10);
   });
 });

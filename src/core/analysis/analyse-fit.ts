@@ -5,6 +5,8 @@ import { buildLayout } from '../model/layout.ts';
 import { toParams } from '../model/constrain.ts';
 import { bandsOf, estimateOf, column, type Bands, type Estimate } from './estimate.ts';
 import { selectDraws, type DrawSelection } from './draw-sample.ts';
+import { priorRoiDraws } from './prior-draws.ts';
+import { Rng } from '../inference/rng.ts';
 import { decomposeDraw, decompositionParts, mediaSeries, type PartInfo } from './decomposition.ts';
 import { channelMetrics, outcomeWeights, roiUnitOf, type KpiKind, type RevenuePerKpi, type RoiUnit } from './roi.ts';
 import { adstockWeights, DEFAULT_CURVE_POINTS, lagSummary, spendGrid, steadyStateResponse, type SpendGrid } from './curves.ts';
@@ -15,12 +17,20 @@ import {
   type IdentifiabilityThresholds,
 } from './identifiability.ts';
 
+/** Default number of draws from the priors for the prior ROI. */
+export const DEFAULT_PRIOR_DRAWS = 500;
+
 /** Options of analyseFit; every field has a default. */
 export interface AnalysisOptions extends DrawSelection {
   /** what the KPI counts (default `unspecified`; `count` when revenuePerKpi is given) */ kpiKind?: KpiKind;
   /** revenue per KPI unit: a constant or [N] per week (turns ROI into revenue ROI) */ revenuePerKpi?: RevenuePerKpi;
   /** spend levels per response curve, >= 2 (default 41) */ curvePoints?: number;
   /** overrides of the identifiability thresholds */ thresholds?: Partial<IdentifiabilityThresholds>;
+  /**
+   * draws from the priors alone for each channel's prior ROI and ROI contraction (default 500;
+   * 0 skips them); seeded by `seed`
+   */
+  priorDraws?: number;
   /** called every 100 draws and at the end with (draws done, draws to do); from a worker, pass a Comlink.proxy */
   onProgress?: (done: number, total: number) => void;
 }
@@ -56,6 +66,7 @@ export interface ChannelAnalysis {
   /** total contribution over the sample, KPI units */ contribution: Estimate;
   /** contribution / contribution of all channels (Robyn's effect share), per draw */ mediaShare: Estimate;
   /** outcome / spend, in `roiUnit` */ roi: Estimate;
+  /** ROI under the priors alone, in `roiUnit` (absent when priorDraws is 0) */ priorRoi?: Estimate;
   /** marginal ROI: d outcome / d spend for a proportional increase of all weekly spend, in `roiUnit` */ mroi: Estimate;
   /** spend per unit of KPI, currency; only when the KPI is a count */ costPerKpi?: Estimate;
   responseCurve: ResponseCurve;
@@ -103,6 +114,7 @@ export function analyseFit(
   const { N, C } = data;
   const kpiKind: KpiKind = options.kpiKind ?? (options.revenuePerKpi !== undefined ? 'count' : 'unspecified');
   const weights = outcomeWeights(options.revenuePerKpi, kpiKind, N);
+  const outcomePerKpi = weights.reduce((s, v) => s + v, 0) / N;
   const layout = buildLayout(spec, data);
   const sel = selectDraws(layout, fit.names, fit.tables, options);
   const D = sel.n;
@@ -176,10 +188,19 @@ export function analyseFit(
   }
 
   const roiEst = Array.from({ length: C }, (_, c) => estimateOf(column(roi, C, c)));
-  const signals = identifiability(data, beta, roi, roiEst, spec.priors.beta, {
-    ...DEFAULT_IDENTIFIABILITY_THRESHOLDS,
-    ...options.thresholds,
-  });
+  const nPrior = options.priorDraws ?? DEFAULT_PRIOR_DRAWS;
+  if (!(Number.isInteger(nPrior) && (nPrior === 0 || nPrior >= 2))) throw new Error(`priorDraws must be 0 or a whole number >= 2, got ${nPrior}.`);
+  // its own stream: the prior draws do not depend on how the posterior was thinned
+  const priorRoi = nPrior > 0 ? priorRoiDraws(spec, data, nPrior, new Rng((options.seed ?? 1) + 0x5eed), weights) : undefined;
+  const signals = identifiability(
+    data,
+    beta,
+    roi,
+    roiEst,
+    spec.priors.beta,
+    { ...DEFAULT_IDENTIFIABILITY_THRESHOLDS, ...options.thresholds },
+    priorRoi,
+  );
   const countKpi = kpiKind === 'count';
   const channels: ChannelAnalysis[] = data.channels.map((name, c) => ({
     name,
@@ -188,6 +209,7 @@ export function analyseFit(
     contribution: estimateOf(column(contribution, C, c)),
     mediaShare: estimateOf(Float64Array.from({ length: D }, (_, d) => contribution[d * C + c] / groups.media.total[d])),
     roi: roiEst[c],
+    ...(priorRoi ? { priorRoi: estimateOf(column(priorRoi, C, c)) } : {}),
     mroi: estimateOf(column(mroi, C, c)),
     ...(countKpi ? { costPerKpi: estimateOf(column(costPerKpi, C, c)) } : {}),
     responseCurve: { ...grids[c], response: bandsOf(curves[c], G), atCurrent: estimateOf(atCurrent[c]) },
@@ -215,7 +237,7 @@ export function analyseFit(
     })),
     baseline: summariseSum(groups.baseline, N),
     media: summariseSum(groups.media, N),
-    outcomePerKpi: weights.reduce((s, v) => s + v, 0) / N,
+    outcomePerKpi,
     channels,
     draws: { roi, mroi, contribution },
   };

@@ -53,6 +53,7 @@ export interface ChannelIdentifiability {
   /** largest |correlation of ROI draws| with another channel (signed value) and that channel */
   posteriorCorrelation: { value: number; with: string };
   /** 1 - posterior var / prior var of the channel's beta (1: data decide; <= 0: prior only) */ contraction: number;
+  /** 1 - posterior var / prior var of the channel's ROI, prior var from draws of the priors (NaN without them) */ roiContraction: number;
   /** (q95 - q05) / |median| of ROI */ roiRelativeWidth: number;
   /** weeks with spend > 0 */ activeWeeks: number;
   /** sd / mean of weekly spend */ spendCv: number;
@@ -102,6 +103,7 @@ function strongestPartner(series: Float64Array[], names: readonly string[], c: n
  * @param roiDraws [nDraws * C] draws of ROI
  * @param roi ROI estimate per channel [C]
  * @param betaPrior the prior of beta
+ * @param priorRoi [nPriorDraws * C] ROI under the priors alone (priorRoiDraws), for roiContraction
  */
 export function identifiability(
   data: ModelData,
@@ -110,6 +112,7 @@ export function identifiability(
   roi: readonly Estimate[],
   betaPrior: Prior,
   thresholds: IdentifiabilityThresholds = DEFAULT_IDENTIFIABILITY_THRESHOLDS,
+  priorRoi?: Float64Array,
 ): ChannelIdentifiability[] {
   const { N, C, channels } = data;
   const spend = Array.from({ length: C }, (_, c) => column(data.X, C, c));
@@ -120,6 +123,7 @@ export function identifiability(
     const spendCorrelation = strongestPartner(spend, channels, c);
     const posteriorCorrelation = strongestPartner(roiCols, channels, c);
     const contraction = 1 - variance(column(betaDraws, C, c)) / priorVar;
+    const roiContraction = priorRoi ? 1 - variance(roiCols[c]) / variance(column(priorRoi, C, c)) : NaN;
     const r = roi[c];
     const roiRelativeWidth = (r.q95 - r.q05) / Math.abs(r.median);
     let activeWeeks = 0;
@@ -178,7 +182,7 @@ export function identifiability(
         threshold: th.minSpendCv,
       });
     }
-    return { channel, spendCorrelation, posteriorCorrelation, contraction, roiRelativeWidth, activeWeeks, spendCv, reasons };
+    return { channel, spendCorrelation, posteriorCorrelation, contraction, roiContraction, roiRelativeWidth, activeWeeks, spendCv, reasons };
   });
 }
 
@@ -193,6 +197,7 @@ export function identifiabilityChecks(signals: readonly ChannelIdentifiability[]
       spendCorrelation: s.spendCorrelation,
       posteriorCorrelation: s.posteriorCorrelation,
       contraction: s.contraction,
+      roiContraction: s.roiContraction,
       roiRelativeWidth: s.roiRelativeWidth,
       activeWeeks: s.activeWeeks,
       spendCv: s.spendCv,
