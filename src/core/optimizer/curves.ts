@@ -1,0 +1,151 @@
+import { geometricWeights } from '../transforms/adstock.ts';
+import type { ResponseModel } from './response-model.ts';
+
+/** What a plan is worth: incremental KPI, revenue, or profit (revenue x margin - spend). */
+export type Metric = 'kpi' | 'revenue' | 'profit';
+
+/**
+ * A ResponseModel unrolled for fast evaluation: because adstock is linear, the adstocked input of
+ * channel c in week t under a horizon budget B is base_t + B * gain_t, where base carries the last
+ * L-1 observed weeks' spend and gain spreads the budget by the flighting. Weeks 0..H-1 are the
+ * horizon, H..W-1 the tail where the plan's own carryover still lands.
+ */
+export interface Curves {
+  D: number;
+  C: number;
+  H: number;
+  /** horizon + tail weeks, H + L - 1 */ W: number;
+  /** adstocked history-only input, units of mean spend, [(d * C + c) * W + t] */ base: Float64Array;
+  /** adstocked input per currency of horizon budget, [(d * C + c) * W + t] */ gain: Float64Array;
+  /** log K, [D * C] */ logK: Float64Array;
+  /** Hill slope, [D * C] */ S: Float64Array;
+  /** value per unit of hill: beta * yScale * value per KPI unit, [D * C] */ scale: Float64Array;
+  /** sum over W weeks of hill(base): history's carryover, [D * C] */ histHill: Float64Array;
+  /** 1 for profit (spend is a cost), else 0 */ spendCost: number;
+  /** value of one KPI unit in the metric's units */ valuePerKpi: number;
+}
+
+/**
+ * Value of one KPI unit under a metric.
+ * @throws when revenue or profit is asked for without revenuePerKpi (and margin)
+ */
+export function valuePerKpi(model: ResponseModel, metric: Metric): number {
+  if (metric === 'kpi') return 1;
+  const r = model.revenuePerKpi;
+  if (!(r !== undefined && r > 0)) throw new Error(`Optimising ${metric} needs the revenue per KPI unit (1 when the KPI is revenue).`);
+  if (metric === 'revenue') return r;
+  const m = model.margin;
+  if (!(m !== undefined && m > 0 && m <= 1)) throw new Error('Optimising profit needs a margin in (0, 1].');
+  return r * m;
+}
+
+/** Unrolls a ResponseModel (see Curves). Cost O(D C W L). */
+export function buildCurves(model: ResponseModel, metric: Metric): Curves {
+  const { D, C, H, L } = model;
+  const W = H + L - 1;
+  const vpk = valuePerKpi(model, metric);
+  const base = new Float64Array(D * C * W);
+  const gain = new Float64Array(D * C * W);
+  const logK = new Float64Array(D * C);
+  const histHill = new Float64Array(D * C);
+  const scale = new Float64Array(D * C);
+  const u = new Float64Array(L - 1 + W);
+  const f = new Float64Array(L - 1 + W);
+  for (let c = 0; c < C; c++) {
+    for (let j = 0; j < L - 1; j++) u[j] = model.history[j * C + c] / model.spendScale[c];
+    for (let h = 0; h < H; h++) f[L - 1 + h] = model.flight[h * C + c] / model.spendScale[c];
+    for (let d = 0; d < D; d++) {
+      const i = d * C + c;
+      const w = geometricWeights(model.alpha[i], L);
+      const S = model.S[i];
+      logK[i] = Math.log(model.K[i]);
+      scale[i] = model.beta[i] * model.yScale * vpk;
+      let hh = 0;
+      for (let t = 0; t < W; t++) {
+        let a = 0;
+        let g = 0;
+        for (let l = 0; l < L; l++) {
+          const s = L - 1 + t - l;
+          a += w[l] * u[s];
+          g += w[l] * f[s];
+        }
+        base[i * W + t] = a;
+        gain[i * W + t] = g;
+        hh += hillAt(a, logK[i], S);
+      }
+      histHill[i] = hh;
+    }
+  }
+  return { D, C, H, W, base, gain, logK, S: Float64Array.from(model.S), scale, histHill, spendCost: metric === 'profit' ? 1 : 0, valuePerKpi: vpk };
+}
+
+function hillAt(a: number, logK: number, S: number): number {
+  return a > 0 ? 1 / (1 + Math.exp(S * (logK - Math.log(a)))) : 0;
+}
+
+/**
+ * Incremental value of channel c under draw d for a horizon budget B (currency >= 0): the plan's
+ * effect in the horizon and after it, history's own carryover taken out; minus B for profit.
+ * Writes d value / d B into grad[0] when grad is given. The hot loop of the optimizer.
+ */
+export function channelValue(cv: Curves, d: number, c: number, B: number, grad?: Float64Array): number {
+  const i = d * cv.C + c;
+  const W = cv.W;
+  const o = i * W;
+  const logK = cv.logK[i];
+  const S = cv.S[i];
+  let v = 0;
+  let dv = 0;
+  for (let t = 0; t < W; t++) {
+    const a = cv.base[o + t] + B * cv.gain[o + t];
+    if (a > 0) {
+      const h = 1 / (1 + Math.exp(S * (logK - Math.log(a))));
+      v += h;
+      dv += ((S * h * (1 - h)) / a) * cv.gain[o + t];
+    }
+  }
+  if (grad) grad[0] = cv.scale[i] * dv - cv.spendCost;
+  return cv.scale[i] * (v - cv.histHill[i]) - cv.spendCost * B;
+}
+
+/** The parts of a channel's incremental KPI (not value) under a draw, KPI units. */
+export interface ChannelParts {
+  /** the plan's effect inside the horizon */ inHorizon: number;
+  /** the carryover the plan's spend leaves after the horizon */ afterHorizon: number;
+  /** what the last observed weeks' spend still delivers into the horizon (the same for every plan) */ historyCarryover: number;
+}
+
+/** Splits channel c's incremental KPI under draw d for budget B (see ChannelParts). */
+export function channelParts(cv: Curves, d: number, c: number, B: number): ChannelParts {
+  const i = d * cv.C + c;
+  const o = i * cv.W;
+  const kpi = cv.scale[i] / cv.valuePerKpi;
+  let inH = 0;
+  let after = 0;
+  let hist = 0;
+  for (let t = 0; t < cv.W; t++) {
+    const hb = hillAt(cv.base[o + t], cv.logK[i], cv.S[i]);
+    const hp = hillAt(cv.base[o + t] + B * cv.gain[o + t], cv.logK[i], cv.S[i]) - hb;
+    if (t < cv.H) {
+      inH += hp;
+      hist += hb;
+    } else after += hp;
+  }
+  return { inHorizon: kpi * inH, afterHorizon: kpi * after, historyCarryover: kpi * hist };
+}
+
+/**
+ * Mean over the given draws of channel c's value at each budget.
+ * @param budgets currency >= 0, [G]
+ * @param draws indices into 0..D-1
+ * @returns [G]
+ */
+export function meanCurve(cv: Curves, c: number, budgets: ArrayLike<number>, draws: readonly number[]): Float64Array {
+  const out = new Float64Array(budgets.length);
+  for (let g = 0; g < budgets.length; g++) {
+    let s = 0;
+    for (const d of draws) s += channelValue(cv, d, c, budgets[g]);
+    out[g] = s / draws.length;
+  }
+  return out;
+}
