@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { syntheticModel, type SyntheticChannel } from '../helpers/response-model.ts';
+import { syntheticResponseModel as syntheticModel, type SyntheticChannel } from '../../src/core/synthetic/response-model.ts';
 import { buildCurves, channelValue, type Curves } from '../../src/core/optimizer/curves.ts';
 import { reduceObjective, type Objective } from '../../src/core/optimizer/objective.ts';
 import { optimizePlan } from '../../src/core/optimizer/plan.ts';

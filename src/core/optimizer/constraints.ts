@@ -66,30 +66,32 @@ export function resolveBox(
 }
 
 /**
- * Euclidean projection of y onto { lo <= x <= hi, sum x = total }: x_c = clip(y_c - lambda),
- * lambda found by bisection (the sum is monotone in lambda).
+ * Projection of y onto { lo <= x <= hi, sum x = total } in the metric sum_c w_c (x_c - y_c)^2:
+ * x_c = clip(y_c - lambda / w_c), lambda found by bisection (the sum falls as lambda grows).
+ * @param w [C] positive weights; default all 1 (Euclidean)
  * @returns x [C]
  */
-export function projectToBudget(y: ArrayLike<number>, box: Box, total: number, out = new Float64Array(y.length)): Float64Array {
+export function projectToBudget(y: ArrayLike<number>, box: Box, total: number, w?: ArrayLike<number>, out = new Float64Array(y.length)): Float64Array {
   const C = y.length;
+  const wt = (c: number) => (w ? w[c] : 1);
   const sumAt = (lam: number) => {
     let s = 0;
-    for (let c = 0; c < C; c++) s += Math.min(box.hi[c], Math.max(box.lo[c], y[c] - lam));
+    for (let c = 0; c < C; c++) s += Math.min(box.hi[c], Math.max(box.lo[c], y[c] - lam / wt(c)));
     return s;
   };
   let a = Infinity;
   let b = -Infinity;
   for (let c = 0; c < C; c++) {
-    a = Math.min(a, y[c] - box.hi[c]);
-    b = Math.max(b, y[c] - box.lo[c]);
+    a = Math.min(a, wt(c) * (y[c] - box.hi[c]));
+    b = Math.max(b, wt(c) * (y[c] - box.lo[c]));
   }
   // sumAt(a) = sum hi >= total >= sum lo = sumAt(b)
-  for (let it = 0; it < 200 && b - a > 1e-13 * (Math.abs(a) + Math.abs(b) + 1); it++) {
+  for (let it = 0; it < 200 && b - a > 1e-13 * (Math.abs(a) + Math.abs(b) + 1e-300); it++) {
     const m = 0.5 * (a + b);
     if (sumAt(m) > total) a = m;
     else b = m;
   }
   const lam = 0.5 * (a + b);
-  for (let c = 0; c < C; c++) out[c] = Math.min(box.hi[c], Math.max(box.lo[c], y[c] - lam));
+  for (let c = 0; c < C; c++) out[c] = Math.min(box.hi[c], Math.max(box.lo[c], y[c] - lam / wt(c)));
   return out;
 }

@@ -1,4 +1,3 @@
-import { geometricWeights } from '../transforms/adstock.ts';
 import type { ResponseModel } from './response-model.ts';
 
 /** What a plan is worth: incremental KPI, revenue, or profit (revenue x margin - spend). */
@@ -51,12 +50,13 @@ export function buildCurves(model: ResponseModel, metric: Metric): Curves {
   const scale = new Float64Array(D * C);
   const u = new Float64Array(L - 1 + W);
   const f = new Float64Array(L - 1 + W);
+  const w = new Float64Array(L);
   for (let c = 0; c < C; c++) {
     for (let j = 0; j < L - 1; j++) u[j] = model.history[j * C + c] / model.spendScale[c];
     for (let h = 0; h < H; h++) f[L - 1 + h] = model.flight[h * C + c] / model.spendScale[c];
     for (let d = 0; d < D; d++) {
       const i = d * C + c;
-      const w = geometricWeights(model.alpha[i], L);
+      geometricWeightsInto(model.alpha[i], L, w);
       const S = model.S[i];
       logK[i] = Math.log(model.K[i]);
       scale[i] = model.beta[i] * model.yScale * vpk;
@@ -79,6 +79,18 @@ export function buildCurves(model: ResponseModel, metric: Metric): Curves {
   return { D, C, H, W, base, gain, logK, S: Float64Array.from(model.S), scale, histHill, spendCost: metric === 'profit' ? 1 : 0, valuePerKpi: vpk };
 }
 
+/** geometricWeights (transforms/adstock.ts) without allocating: this runs D x C times. */
+function geometricWeightsInto(alpha: number, L: number, w: Float64Array): void {
+  let p = 1;
+  let total = 0;
+  for (let l = 0; l < L; l++) {
+    w[l] = p;
+    total += p;
+    p *= alpha;
+  }
+  for (let l = 0; l < L; l++) w[l] /= total;
+}
+
 function hillAt(a: number, logK: number, S: number): number {
   return a > 0 ? 1 / (1 + Math.exp(S * (logK - Math.log(a)))) : 0;
 }
@@ -86,25 +98,36 @@ function hillAt(a: number, logK: number, S: number): number {
 /**
  * Incremental value of channel c under draw d for a horizon budget B (currency >= 0): the plan's
  * effect in the horizon and after it, history's own carryover taken out; minus B for profit.
- * Writes d value / d B into grad[0] when grad is given. The hot loop of the optimizer.
+ * With `deriv` (length >= 2) also writes d value / d B into deriv[0] and d2 value / d B2 into
+ * deriv[1]. The hot loop of the optimizer.
  */
-export function channelValue(cv: Curves, d: number, c: number, B: number, grad?: Float64Array): number {
+export function channelValue(cv: Curves, d: number, c: number, B: number, deriv?: Float64Array): number {
   const i = d * cv.C + c;
   const W = cv.W;
   const o = i * W;
   const logK = cv.logK[i];
   const S = cv.S[i];
   let v = 0;
-  let dv = 0;
+  let d1 = 0;
+  let d2 = 0;
   for (let t = 0; t < W; t++) {
     const a = cv.base[o + t] + B * cv.gain[o + t];
     if (a > 0) {
       const h = 1 / (1 + Math.exp(S * (logK - Math.log(a))));
       v += h;
-      dv += ((S * h * (1 - h)) / a) * cv.gain[o + t];
+      if (deriv) {
+        // hill'(a) = S h (1 - h) / a; hill''(a) = hill'(a) (S (1 - 2h) - 1) / a
+        const g = cv.gain[o + t];
+        const h1 = (S * h * (1 - h)) / a;
+        d1 += h1 * g;
+        d2 += ((h1 * (S * (1 - 2 * h) - 1)) / a) * g * g;
+      }
     }
   }
-  if (grad) grad[0] = cv.scale[i] * dv - cv.spendCost;
+  if (deriv) {
+    deriv[0] = cv.scale[i] * d1 - cv.spendCost;
+    deriv[1] = cv.scale[i] * d2;
+  }
   return cv.scale[i] * (v - cv.histHill[i]) - cv.spendCost * B;
 }
 

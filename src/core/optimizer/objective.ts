@@ -11,6 +11,7 @@ export interface PlanDraws {
   /** value per draw, [n] */ total: Float64Array;
   /** value per draw and channel, [n * C] */ perChannel: Float64Array;
   /** d value / d budget_c per draw, [n * C] (present when asked for) */ grad?: Float64Array;
+  /** d2 value / d budget_c2 per draw, [n * C] (present with grad) */ hess?: Float64Array;
 }
 
 /**
@@ -24,18 +25,22 @@ export function planDraws(cv: Curves, x: ArrayLike<number>, draws: readonly numb
   const total = new Float64Array(n);
   const perChannel = new Float64Array(n * C);
   const grad = withGrad ? new Float64Array(n * C) : undefined;
-  const g = new Float64Array(1);
+  const hess = withGrad ? new Float64Array(n * C) : undefined;
+  const g = new Float64Array(2);
   for (let k = 0; k < n; k++) {
     let s = 0;
     for (let c = 0; c < C; c++) {
       const v = channelValue(cv, draws[k], c, x[c], grad ? g : undefined);
       perChannel[k * C + c] = v;
-      if (grad) grad[k * C + c] = g[0];
+      if (grad) {
+        grad[k * C + c] = g[0];
+        hess![k * C + c] = g[1];
+      }
       s += v;
     }
     total[k] = s;
   }
-  return { total, perChannel, grad };
+  return { total, perChannel, grad, hess };
 }
 
 /** An objective's reduction: per-draw values [n] -> (value, weight of each draw in its gradient [n]). */
@@ -94,20 +99,25 @@ export function reduceObjective(o: Objective, total: Float64Array): number {
 }
 
 /**
- * Objective value of plan x and its gradient in the budgets (a supergradient at the kinks of the
- * risk-aware objectives).
+ * Objective value of plan x, its gradient in the budgets (a supergradient at the kinks of the
+ * risk-aware objectives) and the diagonal of its Hessian (the draws' weights held fixed; exact
+ * for the expected value, whose Hessian is diagonal because channels add up).
  * @param x [C] currency
- * @returns value (metric units) and grad [C] (value per currency)
+ * @returns value (metric units), grad [C] (value per currency), hess [C] (value per currency^2)
  */
-export function objectiveAt(cv: Curves, o: Objective, x: ArrayLike<number>, draws: readonly number[]): { value: number; grad: Float64Array } {
+export function objectiveAt(cv: Curves, o: Objective, x: ArrayLike<number>, draws: readonly number[]): { value: number; grad: Float64Array; hess: Float64Array } {
   const p = planDraws(cv, x, draws, true);
   const { value, weights } = REDUCERS[o.kind](o, p.total);
   const C = cv.C;
   const grad = new Float64Array(C);
+  const hess = new Float64Array(C);
   for (let k = 0; k < draws.length; k++) {
     const w = weights[k];
     if (w === 0) continue;
-    for (let c = 0; c < C; c++) grad[c] += w * p.grad![k * C + c];
+    for (let c = 0; c < C; c++) {
+      grad[c] += w * p.grad![k * C + c];
+      hess[c] += w * p.hess![k * C + c];
+    }
   }
-  return { value, grad };
+  return { value, grad, hess };
 }

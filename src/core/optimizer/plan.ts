@@ -68,7 +68,8 @@ export async function optimizePlan(model: ResponseModel, req: PlanRequest, opts:
   const seed = req.seed ?? 1;
   const cv = buildCurves(model, metric);
   const draws = selectDraws(model.D, req.draws, seed);
-  const coarseDraws = draws.length <= 250 ? draws : selectDraws(draws.length, 250, seed + 1).map((i) => draws[i]);
+  // the grid programme and the first ascent only need the curves' shape: 100 draws give it
+  const coarseDraws = draws.length <= 100 ? draws : selectDraws(draws.length, 100, seed + 1).map((i) => draws[i]);
   const rng = new Rng(seed);
   const current = model.current;
   const currentTotal = current.reduce((a, b) => a + b, 0);

@@ -53,7 +53,7 @@ export function comparePlans(cv: Curves, channels: readonly string[], flight: Fl
   const n = draws.length;
   const p = planDraws(cv, x, draws, true);
   const b = planDraws(cv, x0, draws);
-  const g = new Float64Array(1);
+  const g = new Float64Array(2);
   const col = (f: (k: number) => number) => interval(Float64Array.from({ length: n }, (_, k) => f(k)));
   const out: ChannelComparison[] = channels.map((channel, c) => {
     let peak = 0;

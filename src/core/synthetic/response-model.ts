@@ -1,7 +1,9 @@
-import { Rng } from '../../src/core/inference/rng.ts';
-import type { ResponseModel } from '../../src/core/optimizer/response-model.ts';
+import { Rng } from '../inference/rng.ts';
+import type { ResponseModel } from '../optimizer/response-model.ts';
 
-/** One synthetic channel: posterior draws of its parameters are lognormal around these (sd on the log scale). */
+// Response models with known curves, for the optimizer's tests and bench:optimizer.
+
+/** One synthetic channel: posterior draws of beta, K, S are lognormal around these; alpha normal (sd 0.03). Units as in ResponseModel. */
 export interface SyntheticChannel {
   name: string;
   beta: number;
@@ -14,8 +16,12 @@ export interface SyntheticChannel {
   /** largest weekly spend observed; default 2x weekly */ maxWeekly?: number;
 }
 
-/** A ResponseModel with known curves (flat flighting, history at the current weekly spend). */
-export function syntheticModel(channels: SyntheticChannel[], opts: { D?: number; H?: number; L?: number; seed?: number; yScale?: number } = {}): ResponseModel {
+/**
+ * A ResponseModel with known curves: D draws, flat flighting, the last L-1 weeks and the current
+ * plan at each channel's `weekly` spend.
+ * @param opts D draws (200), H horizon weeks (13), L adstock length (8), seed (3), yScale (1000)
+ */
+export function syntheticResponseModel(channels: SyntheticChannel[], opts: { D?: number; H?: number; L?: number; seed?: number; yScale?: number } = {}): ResponseModel {
   const D = opts.D ?? 200;
   const H = opts.H ?? 13;
   const L = opts.L ?? 8;
