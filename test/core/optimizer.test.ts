@@ -232,3 +232,42 @@ describe('sanity gates', () => {
     expect(r.checks.find((c) => c.id === 'optimizer.single-channel')?.title).toContain('search');
   });
 });
+
+describe('metrics, flighting, progress and cancel', () => {
+  it('revenue scales values, not the plan; profit subtracts spend, and target mROI 0 on profit is the profit-maximising budget', async () => {
+    const base = syntheticModel([tv, search], { D: 40 });
+    const m: ResponseModel = { ...base, revenuePerKpi: 2, margin: 0.5 };
+    const kpi = await optimizePlan(m, { mode: { kind: 'fixedBudget' } });
+    const rev = await optimizePlan(m, { mode: { kind: 'fixedBudget' }, metric: 'revenue' });
+    rev.recommended.forEach((v, c) => expect(v).toBeCloseTo(kpi.recommended[c], 0));
+    expect(rev.objective.recommended).toBeCloseTo(2 * kpi.objective.recommended, 6);
+    const profit = await optimizePlan(m, { mode: { kind: 'fixedBudget' }, metric: 'profit' });
+    const spend = profit.recommended.reduce((a, b) => a + b, 0);
+    expect(profit.objective.recommended).toBeCloseTo(kpi.objective.recommended - spend, 4);
+    const best = await optimizePlan(m, { mode: { kind: 'targetMroi', mroi: 0 }, metric: 'profit' });
+    const b = best.recommended.reduce((a, x) => a + x, 0);
+    const near = await Promise.all([0.9, 1.1].map((f) => optimizePlan(m, { mode: { kind: 'fixedBudget', total: f * b }, metric: 'profit' })));
+    for (const n of near) expect(n.objective.recommended).toBeLessThan(best.objective.recommended);
+  });
+
+  it('historical flighting takes each horizon week from the same week a year earlier', async () => {
+    const { flightShares } = await import('../../src/core/optimizer/response-model.ts');
+    // N = 60 weeks, H = 3: horizon weeks 60..62 map to weeks 8..10; channel 1 spent nothing there -> flat
+    const spend = (t: number, c: number) => (c === 0 ? t : t >= 8 && t <= 10 ? 0 : 5);
+    const f = flightShares('historical', 3, 2, 60, spend);
+    expect(Array.from(f)).toEqual([8 / 27, 1 / 3, 9 / 27, 1 / 3, 10 / 27, 1 / 3]);
+    // too short a history for a year-ago week: flat
+    expect(Array.from(flightShares('historical', 2, 1, 30, spend))).toEqual([0.5, 0.5]);
+  });
+
+  it('reports progress up to 1 and stops with OptimizeCancelled when aborted', async () => {
+    const m = syntheticModel([tv, search, ooh], { D: 100 });
+    const seen: number[] = [];
+    await optimizePlan(m, { mode: { kind: 'fixedBudget' } }, { onProgress: (f) => seen.push(f) });
+    expect(seen.at(-1)).toBe(1);
+    expect(seen.length).toBeGreaterThan(3);
+    const ac = new AbortController();
+    const run = optimizePlan(m, { mode: { kind: 'fixedBudget' } }, { signal: ac.signal, onProgress: () => ac.abort() });
+    await expect(run).rejects.toMatchObject({ name: 'OptimizeCancelled' });
+  });
+});

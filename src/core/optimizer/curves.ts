@@ -19,7 +19,8 @@ export interface Curves {
   /** log K, [D * C] */ logK: Float64Array;
   /** Hill slope, [D * C] */ S: Float64Array;
   /** value per unit of hill: beta * yScale * value per KPI unit, [D * C] */ scale: Float64Array;
-  /** sum over W weeks of hill(base): history's carryover, [D * C] */ histHill: Float64Array;
+  /** hill(base) per week: history's carryover, [(d * C + c) * W + t] */ baseHill: Float64Array;
+  /** sum over W weeks of hill(base), [D * C] */ histHill: Float64Array;
   /** 1 for profit (spend is a cost), else 0 */ spendCost: number;
   /** value of one KPI unit in the metric's units */ valuePerKpi: number;
 }
@@ -47,6 +48,7 @@ export function buildCurves(model: ResponseModel, metric: Metric): Curves {
   const gain = new Float64Array(D * C * W);
   const logK = new Float64Array(D * C);
   const histHill = new Float64Array(D * C);
+  const baseHill = new Float64Array(D * C * W);
   const scale = new Float64Array(D * C);
   const u = new Float64Array(L - 1 + W);
   const f = new Float64Array(L - 1 + W);
@@ -71,12 +73,13 @@ export function buildCurves(model: ResponseModel, metric: Metric): Curves {
         }
         base[i * W + t] = a;
         gain[i * W + t] = g;
-        hh += hillAt(a, logK[i], S);
+        baseHill[i * W + t] = hillAt(a, logK[i], S);
+        hh += baseHill[i * W + t];
       }
       histHill[i] = hh;
     }
   }
-  return { D, C, H, W, base, gain, logK, S: Float64Array.from(model.S), scale, histHill, spendCost: metric === 'profit' ? 1 : 0, valuePerKpi: vpk };
+  return { D, C, H, W, base, gain, logK, S: Float64Array.from(model.S), scale, baseHill, histHill, spendCost: metric === 'profit' ? 1 : 0, valuePerKpi: vpk };
 }
 
 /** geometricWeights (transforms/adstock.ts) without allocating: this runs D x C times. */
@@ -147,7 +150,7 @@ export function channelParts(cv: Curves, d: number, c: number, B: number): Chann
   let after = 0;
   let hist = 0;
   for (let t = 0; t < cv.W; t++) {
-    const hb = hillAt(cv.base[o + t], cv.logK[i], cv.S[i]);
+    const hb = cv.baseHill[o + t];
     const hp = hillAt(cv.base[o + t] + B * cv.gain[o + t], cv.logK[i], cv.S[i]) - hb;
     if (t < cv.H) {
       inH += hp;

@@ -77,10 +77,12 @@ export function optimizerGates(g: GateInput): CheckResult[] {
   }
   const spend = cmp.channels.reduce((s, ch) => s + ch.base, 0);
   const portfolioRoi = spend > 0 ? Math.abs(cmp.base.mean) / spend : 0;
+  // flatness needs the curve's level, not its tails: 200 draws give it
+  const some = g.draws.slice(0, 200);
   const flat = cmp.channels
     .map((ch, c) => {
       const b = Math.max(2 * ch.base, ch.plan, 1e-9);
-      const v = meanCurve(g.cv, c, [b], g.draws)[0] + g.cv.spendCost * b;
+      const v = meanCurve(g.cv, c, [b], some)[0] + g.cv.spendCost * b;
       return { channel: ch.channel, spendTested: b, valuePerCurrency: v / b };
     })
     .filter((r) => r.valuePerCurrency < t.flatRoi * portfolioRoi);

@@ -1,7 +1,7 @@
 import type { CheckResult } from '../check/result.ts';
 import { Rng } from '../inference/rng.ts';
 import { buildCurves, meanCurve, type Curves, type Metric } from './curves.ts';
-import { objectiveAt, type Objective } from './objective.ts';
+import { planDraws, reduceObjective, type Objective } from './objective.ts';
 import { resolveBox, type Box, type ChannelBound } from './constraints.ts';
 import { checkpoint, gridProgramme, solveFixedBudget, type ProgressFn, type Solution } from './solver.ts';
 import { comparePlans, type PlanComparison } from './summary.ts';
@@ -45,6 +45,7 @@ export interface PlanResult {
   /** how the plan was found */ method: string;
   /** draws the objective was taken over */ draws: number;
   /** horizon total searched in target modes: the ROI or mROI met there */ target?: { kind: 'roi' | 'mroi'; value: number; achieved: number; total: number };
+  /** seconds: unrolling the curves, the search, the comparison and gates (0 without PlanOptions.now) */ timings: { curvesS: number; solveS: number; reportS: number };
 }
 
 /** Method note, for the report. */
@@ -55,6 +56,7 @@ export const SOLVER_METHOD =
 export interface PlanOptions {
   onProgress?: ProgressFn;
   signal?: AbortSignal;
+  /** monotonic clock in ms for PlanResult.timings (passed in: core stays pure); timings are 0 without it */ now?: () => number;
 }
 
 /**
@@ -66,7 +68,10 @@ export async function optimizePlan(model: ResponseModel, req: PlanRequest, opts:
   const metric = req.metric ?? 'kpi';
   const objective = req.objective ?? { kind: 'expected' };
   const seed = req.seed ?? 1;
+  const now = opts.now ?? (() => 0);
+  const tStart = now();
   const cv = buildCurves(model, metric);
+  const tSolve = now();
   const draws = selectDraws(model.D, req.draws, seed);
   // the grid programme and the first ascent only need the curves' shape: 100 draws give it
   const coarseDraws = draws.length <= 100 ? draws : selectDraws(draws.length, 100, seed + 1).map((i) => draws[i]);
@@ -90,15 +95,18 @@ export async function optimizePlan(model: ResponseModel, req: PlanRequest, opts:
   }
 
   const box = resolveBox(model.channels, current, total, req.bounds);
-  const cur = objectiveAt(cv, objective, current, draws);
+  const tReport = now();
+  const curDraws = planDraws(cv, current, draws);
+  const cur = { value: reduceObjective(objective, curDraws.total) };
   const currentFeasible = Math.abs(total - currentTotal) <= 1e-9 * Math.max(1, total) &&
     current.every((v, c) => v >= box.lo[c] * (1 - 1e-12) && v <= box.hi[c] * (1 + 1e-12));
   // never worse than today: with the same total and the current plan allowed, keep it unless beaten
   const keptCurrent = currentFeasible && !(sol.value > cur.value + 1e-12 * Math.abs(cur.value));
   const x = keptCurrent ? Float64Array.from(current) : sol.x;
-  const comparison = comparePlans(cv, model.channels, model.flight, x, current, draws);
+  const comparison = comparePlans(cv, model.channels, model.flight, x, current, draws, curDraws);
   const checks = optimizerGates({ cv, draws, cmp: comparison, maxWeekly: model.maxWeekly, keptCurrent, identified: req.identified, thresholds: req.gates });
   progress(1, 'done');
+  const tEnd = now();
   const recValue = keptCurrent ? cur.value : sol.value;
   return {
     channels: [...model.channels],
@@ -115,6 +123,7 @@ export async function optimizePlan(model: ResponseModel, req: PlanRequest, opts:
     method: SOLVER_METHOD,
     draws: draws.length,
     target,
+    timings: { curvesS: (tSolve - tStart) / 1000, solveS: (tReport - tSolve) / 1000, reportS: (tEnd - tReport) / 1000 },
   };
 }
 

@@ -1,6 +1,6 @@
 import { quantileSorted } from '../diagnostics/quantile.ts';
 import { channelParts, channelValue, type Curves } from './curves.ts';
-import { planDraws } from './objective.ts';
+import { planDraws, type PlanDraws } from './objective.ts';
 
 /** A posterior summary: mean and the 50% and 90% central intervals. */
 export interface Interval {
@@ -47,12 +47,15 @@ export interface PlanComparison {
  * Compares plan x with base plan x0 under the given draws.
  * @param x, x0 horizon budget per channel, currency, [C]
  * @param flight weekly shares [H * C] (for the peak weekly spend)
+ * @param base0 planDraws of x0 over the same draws, when the caller has it already
  */
-export function comparePlans(cv: Curves, channels: readonly string[], flight: Float64Array, x: ArrayLike<number>, x0: ArrayLike<number>, draws: readonly number[]): PlanComparison {
+export function comparePlans(
+  cv: Curves, channels: readonly string[], flight: Float64Array, x: ArrayLike<number>, x0: ArrayLike<number>, draws: readonly number[], base0?: PlanDraws,
+): PlanComparison {
   const C = cv.C;
   const n = draws.length;
   const p = planDraws(cv, x, draws, true);
-  const b = planDraws(cv, x0, draws);
+  const b = base0 ?? planDraws(cv, x0, draws);
   const g = new Float64Array(2);
   const col = (f: (k: number) => number) => interval(Float64Array.from({ length: n }, (_, k) => f(k)));
   const out: ChannelComparison[] = channels.map((channel, c) => {

@@ -23,7 +23,7 @@ export function createOptimizerWorkerImpl(): OptimizerWorkerImpl {
       const ac = new AbortController();
       running.set(jobId, ac);
       try {
-        return await optimizePlan(model, req, { signal: ac.signal, onProgress: onProgress && throttle(onProgress) });
+        return await optimizePlan(model, req, { signal: ac.signal, onProgress: onProgress && throttle(onProgress), now: () => performance.now() });
       } finally {
         running.delete(jobId);
       }
