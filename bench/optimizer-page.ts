@@ -10,6 +10,17 @@ export interface OptimizerPageResult {
   result: PlanResult;
   progressReports: number;
   /** ms from abort to the rejection, and the error's name */ cancel: { ms: number; name: string };
+  /** ns per Hill evaluation (exp + log) on this page just before the solves: how loaded the machine is */ hillNs: number;
+}
+
+/** Times the optimizer's inner operation alone, as a yardstick for the machine's load. */
+function hillNs(): number {
+  const n = 2_000_000;
+  let s = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) s += 1 / (1 + Math.exp(2.3 * (0.18 - Math.log(0.1 + (i % 1000) * 0.003))));
+  const ns = ((performance.now() - t0) * 1e6) / n;
+  return s > 0 ? ns : NaN;
 }
 
 async function runOptimizerBench(json: string): Promise<OptimizerPageResult> {
@@ -18,6 +29,7 @@ async function runOptimizerBench(json: string): Promise<OptimizerPageResult> {
     Object.entries(p.model).map(([k, v]) => [k, Array.isArray(v) && typeof v[0] === 'number' ? Float64Array.from(v as number[]) : v]),
   ) as unknown as ResponseModel;
   const client = createOptimizerClient();
+  const ns = hillNs();
   try {
     const solveS: number[] = [];
     let result: PlanResult | undefined;
@@ -36,7 +48,7 @@ async function runOptimizerBench(json: string): Promise<OptimizerPageResult> {
       () => ({ ms: performance.now() - tAbort, name: 'finished before the cancel' }),
       (e: Error) => ({ ms: performance.now() - tAbort, name: e.name }),
     );
-    return { solveS, result: result!, progressReports, cancel };
+    return { solveS, result: result!, progressReports, cancel, hillNs: ns };
   } finally {
     client.dispose();
   }

@@ -72,6 +72,7 @@ const out = {
   solve_s_runs: page.solveS,
   timings_last_run: r.timings,
   load_avg_1m: loadavg()[0],
+  hill_ns: page.hillNs,
   prob_beats_current: r.comparison.probBeatsBase,
   delta_kpi: r.comparison.delta,
   status: r.status,
@@ -81,7 +82,7 @@ const out = {
   progress_reports: page.progressReports,
   method: r.method,
 };
-console.log(`optimizer: ${D} draws x ${C} channels, fixed budget, in the worker: solve ${page.solveS.map((s) => s.toFixed(3)).join(' / ')} s (median ${solveS.toFixed(3)}), load ${loadavg()[0].toFixed(1)}`);
+console.log(`optimizer: ${D} draws x ${C} channels, fixed budget, in the worker: solve ${page.solveS.map((s) => s.toFixed(3)).join(' / ')} s (median ${solveS.toFixed(3)}), load ${loadavg()[0].toFixed(1)}, ${page.hillNs.toFixed(0)} ns per Hill evaluation on the page`);
 console.log(`last run: curves ${r.timings.curvesS.toFixed(3)} s, search ${r.timings.solveS.toFixed(3)} s, comparison + gates ${r.timings.reportS.toFixed(3)} s`);
 console.log(`improvement vs current ${improvementPct.toFixed(2)}% (P(beats current) ${r.comparison.probBeatsBase.toFixed(3)}), status ${r.status}, gates [${out.checks.join(', ')}]`);
 console.log(`brute force over ${out.bruteforce.channels.join(', ')} (grid ${grid}, ${bruteS.toFixed(1)} s): ${bf.toFixed(3)} vs solver ${solverSub.toFixed(3)} -> gap ${gapPct.toFixed(4)}%`);

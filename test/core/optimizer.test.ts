@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { syntheticResponseModel as syntheticModel, type SyntheticChannel } from '../../src/core/synthetic/response-model.ts';
-import { buildCurves, channelValue, type Curves } from '../../src/core/optimizer/curves.ts';
+import { buildCurves, channelParts, channelValue, type ChannelParts, type Curves } from '../../src/core/optimizer/curves.ts';
 import { reduceObjective, type Objective } from '../../src/core/optimizer/objective.ts';
 import { optimizePlan } from '../../src/core/optimizer/plan.ts';
 import { geometricAdstock } from '../../src/core/transforms/adstock.ts';
@@ -141,6 +141,13 @@ describe('objective and outcome', () => {
     const zero = await optimizePlan(m, { mode: { kind: 'fixedBudget', total: 0 } });
     expect(zero.comparison.historyCarryover.mean).toBeCloseTo(c.historyCarryover.mean, 9);
     expect(zero.comparison.plan.mean).toBe(0);
+    // the hot path's split agrees with the plain per-channel one
+    const cv = buildCurves(m, 'kpi');
+    const parts = all(m.D).map((d) => r.recommended.map((x, ch) => channelParts(cv, d, ch, x)));
+    const mean = (f: (p: ChannelParts) => number) => parts.reduce((s, ps) => s + ps.reduce((t, p) => t + f(p), 0), 0) / m.D;
+    expect(c.inHorizon.mean).toBeCloseTo(mean((p) => p.inHorizon), 6);
+    expect(c.afterHorizon.mean).toBeCloseTo(mean((p) => p.afterHorizon), 6);
+    expect(c.historyCarryover.mean).toBeCloseTo(mean((p) => p.historyCarryover), 6);
     expect(c.delta.q95 - c.delta.q05).toBeGreaterThan(0);
   });
 

@@ -21,6 +21,7 @@ export interface Curves {
   /** value per unit of hill: beta * yScale * value per KPI unit, [D * C] */ scale: Float64Array;
   /** hill(base) per week: history's carryover, [(d * C + c) * W + t] */ baseHill: Float64Array;
   /** sum over W weeks of hill(base), [D * C] */ histHill: Float64Array;
+  /** sum over the H horizon weeks of hill(base), [D * C] */ histHillIn: Float64Array;
   /** 1 for profit (spend is a cost), else 0 */ spendCost: number;
   /** value of one KPI unit in the metric's units */ valuePerKpi: number;
 }
@@ -49,6 +50,7 @@ export function buildCurves(model: ResponseModel, metric: Metric): Curves {
   const logK = new Float64Array(D * C);
   const histHill = new Float64Array(D * C);
   const baseHill = new Float64Array(D * C * W);
+  const histHillIn = new Float64Array(D * C);
   const scale = new Float64Array(D * C);
   const u = new Float64Array(L - 1 + W);
   const f = new Float64Array(L - 1 + W);
@@ -64,22 +66,22 @@ export function buildCurves(model: ResponseModel, metric: Metric): Curves {
       scale[i] = model.beta[i] * model.yScale * vpk;
       let hh = 0;
       for (let t = 0; t < W; t++) {
+        // only lags that reach history (s < L-1) or a horizon week (L-1 <= s < L-1+H) add anything,
+        // and exact zeros elsewhere matter: hill of a rounding residue is not small when S < 1
         let a = 0;
         let g = 0;
-        for (let l = 0; l < L; l++) {
-          const s = L - 1 + t - l;
-          a += w[l] * u[s];
-          g += w[l] * f[s];
-        }
+        for (let l = t + 1; l < L; l++) a += w[l] * u[L - 1 + t - l];
+        for (let l = Math.max(0, t - H + 1); l <= Math.min(t, L - 1); l++) g += w[l] * f[L - 1 + t - l];
         base[i * W + t] = a;
         gain[i * W + t] = g;
         baseHill[i * W + t] = hillAt(a, logK[i], S);
         hh += baseHill[i * W + t];
+        if (t + 1 === H) histHillIn[i] = hh;
       }
       histHill[i] = hh;
     }
   }
-  return { D, C, H, W, base, gain, logK, S: Float64Array.from(model.S), scale, baseHill, histHill, spendCost: metric === 'profit' ? 1 : 0, valuePerKpi: vpk };
+  return { D, C, H, W, base, gain, logK, S: Float64Array.from(model.S), scale, baseHill, histHill, histHillIn, spendCost: metric === 'profit' ? 1 : 0, valuePerKpi: vpk };
 }
 
 /** geometricWeights (transforms/adstock.ts) without allocating: this runs D x C times. */
@@ -102,7 +104,8 @@ function hillAt(a: number, logK: number, S: number): number {
  * Incremental value of channel c under draw d for a horizon budget B (currency >= 0): the plan's
  * effect in the horizon and after it, history's own carryover taken out; minus B for profit.
  * With `deriv` (length >= 2) also writes d value / d B into deriv[0] and d2 value / d B2 into
- * deriv[1]. The hot loop of the optimizer.
+ * deriv[1]; with length >= 3, the plan's incremental KPI inside the horizon into deriv[2].
+ * The hot loop of the optimizer.
  */
 export function channelValue(cv: Curves, d: number, c: number, B: number, deriv?: Float64Array): number {
   const i = d * cv.C + c;
@@ -113,7 +116,10 @@ export function channelValue(cv: Curves, d: number, c: number, B: number, deriv?
   let v = 0;
   let d1 = 0;
   let d2 = 0;
+  let vIn = 0;
+  const H = cv.H;
   for (let t = 0; t < W; t++) {
+    if (t === H) vIn = v;
     const a = cv.base[o + t] + B * cv.gain[o + t];
     if (a > 0) {
       const h = 1 / (1 + Math.exp(S * (logK - Math.log(a))));
@@ -130,6 +136,7 @@ export function channelValue(cv: Curves, d: number, c: number, B: number, deriv?
   if (deriv) {
     deriv[0] = cv.scale[i] * d1 - cv.spendCost;
     deriv[1] = cv.scale[i] * d2;
+    if (deriv.length > 2) deriv[2] = (cv.scale[i] / cv.valuePerKpi) * ((H < W ? vIn : v) - cv.histHillIn[i]);
   }
   return cv.scale[i] * (v - cv.histHill[i]) - cv.spendCost * B;
 }

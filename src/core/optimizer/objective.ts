@@ -12,6 +12,7 @@ export interface PlanDraws {
   /** value per draw and channel, [n * C] */ perChannel: Float64Array;
   /** d value / d budget_c per draw, [n * C] (present when asked for) */ grad?: Float64Array;
   /** d2 value / d budget_c2 per draw, [n * C] (present with grad) */ hess?: Float64Array;
+  /** the plan's incremental KPI inside the horizon per draw, KPI units, [n] (present with grad) */ inHorizon?: Float64Array;
 }
 
 /**
@@ -26,7 +27,8 @@ export function planDraws(cv: Curves, x: ArrayLike<number>, draws: readonly numb
   const perChannel = new Float64Array(n * C);
   const grad = withGrad ? new Float64Array(n * C) : undefined;
   const hess = withGrad ? new Float64Array(n * C) : undefined;
-  const g = new Float64Array(2);
+  const inHorizon = withGrad ? new Float64Array(n) : undefined;
+  const g = new Float64Array(3);
   for (let k = 0; k < n; k++) {
     let s = 0;
     for (let c = 0; c < C; c++) {
@@ -35,12 +37,13 @@ export function planDraws(cv: Curves, x: ArrayLike<number>, draws: readonly numb
       if (grad) {
         grad[k * C + c] = g[0];
         hess![k * C + c] = g[1];
+        inHorizon![k] += g[2];
       }
       s += v;
     }
     total[k] = s;
   }
-  return { total, perChannel, grad, hess };
+  return { total, perChannel, grad, hess, inHorizon };
 }
 
 /** An objective's reduction: per-draw values [n] -> (value, weight of each draw in its gradient [n]). */

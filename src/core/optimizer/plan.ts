@@ -26,7 +26,7 @@ export interface PlanRequest {
   /** by channel name */ bounds?: Record<string, ChannelBound>;
   /** take the objective over a seeded subset of this many draws (default all) */ draws?: number;
   /** seed of subsets and random starts; default 1 */ seed?: number;
-  /** budget steps of the grid programme; default 64 */ grid?: number;
+  /** budget steps of the grid programme; default 48 */ grid?: number;
   identified?: Record<string, Identification>;
   gates?: Partial<GateThresholds>;
 }
@@ -73,8 +73,8 @@ export async function optimizePlan(model: ResponseModel, req: PlanRequest, opts:
   const cv = buildCurves(model, metric);
   const tSolve = now();
   const draws = selectDraws(model.D, req.draws, seed);
-  // the grid programme and the first ascent only need the curves' shape: 100 draws give it
-  const coarseDraws = draws.length <= 100 ? draws : selectDraws(draws.length, 100, seed + 1).map((i) => draws[i]);
+  // the grid programme and the first ascent only need the curves' shape: 80 draws give it
+  const coarseDraws = draws.length <= 80 ? draws : selectDraws(draws.length, 80, seed + 1).map((i) => draws[i]);
   const rng = new Rng(seed);
   const current = model.current;
   const currentTotal = current.reduce((a, b) => a + b, 0);

@@ -19,7 +19,7 @@ export type ProgressFn = (fraction: number, stage: string) => void;
 export interface SolveOptions {
   /** draws the objective is taken over (indices into 0..D-1) */ draws: readonly number[];
   /** a smaller subset for the grid programme and the first ascent */ coarseDraws: readonly number[];
-  /** budget steps of the grid programme, >= 8; default 64 */ grid?: number;
+  /** budget steps of the grid programme, >= 8; default 48 */ grid?: number;
   /** random feasible starts besides the structured ones; default 2 */ randomStarts?: number;
   rng: Rng;
   signal?: AbortSignal;
@@ -180,7 +180,7 @@ function proxyCurve(cv: Curves, o: Objective, c: number, budgets: Float64Array, 
  */
 export async function solveFixedBudget(cv: Curves, o: Objective, box: Box, total: number, current: ArrayLike<number>, opts: SolveOptions): Promise<Solution> {
   const C = cv.C;
-  const G = Math.max(8, Math.floor(opts.grid ?? 64));
+  const G = Math.max(8, Math.floor(opts.grid ?? 48));
   const report = opts.onProgress ?? (() => {});
   const sumLo = box.lo.reduce((a, b) => a + b, 0);
   const span = Math.max(0, total - sumLo);

@@ -1,5 +1,5 @@
 import { quantileSorted } from '../diagnostics/quantile.ts';
-import { channelParts, channelValue, type Curves } from './curves.ts';
+import { channelValue, type Curves } from './curves.ts';
 import { planDraws, type PlanDraws } from './objective.ts';
 
 /** A posterior summary: mean and the 50% and 90% central intervals. */
@@ -71,15 +71,16 @@ export function comparePlans(
   });
   let wins = 0;
   for (let k = 0; k < n; k++) if (p.total[k] > b.total[k]) wins++;
-  const parts = draws.map((d) => {
-    let inH = 0, after = 0, hist = 0;
-    for (let c = 0; c < C; c++) {
-      const q = channelParts(cv, d, c, x[c]);
-      inH += q.inHorizon;
-      after += q.afterHorizon;
-      hist += q.historyCarryover;
-    }
-    return { inH, after, hist };
+  // parts in KPI units: total KPI = value / valuePerKpi (+ spend back for profit)
+  const kpi = (k: number) => {
+    let s = 0;
+    for (let c = 0; c < C; c++) s += (p.perChannel[k * C + c] + cv.spendCost * x[c]) / cv.valuePerKpi;
+    return s;
+  };
+  const hist = Float64Array.from(draws, (d) => {
+    let s = 0;
+    for (let c = 0; c < C; c++) s += (cv.scale[d * C + c] / cv.valuePerKpi) * cv.histHillIn[d * C + c];
+    return s;
   });
   return {
     channels: out,
@@ -87,8 +88,8 @@ export function comparePlans(
     plan: interval(p.total),
     delta: col((k) => p.total[k] - b.total[k]),
     probBeatsBase: wins / n,
-    inHorizon: interval(parts.map((q) => q.inH)),
-    afterHorizon: interval(parts.map((q) => q.after)),
-    historyCarryover: interval(parts.map((q) => q.hist)),
+    inHorizon: interval(p.inHorizon!),
+    afterHorizon: col((k) => kpi(k) - p.inHorizon![k]),
+    historyCarryover: interval(hist),
   };
 }
