@@ -73,6 +73,8 @@ const out = {
   timings_last_run: r.timings,
   load_avg_1m: loadavg()[0],
   hill_ns: page.hillNs,
+  // load-independent cost: the solve's time in units of one Hill evaluation measured on the same page
+  solve_in_hill_evals_millions: (solveS / page.hillNs) * 1e3,
   prob_beats_current: r.comparison.probBeatsBase,
   delta_kpi: r.comparison.delta,
   status: r.status,
@@ -83,6 +85,7 @@ const out = {
   method: r.method,
 };
 console.log(`optimizer: ${D} draws x ${C} channels, fixed budget, in the worker: solve ${page.solveS.map((s) => s.toFixed(3)).join(' / ')} s (median ${solveS.toFixed(3)}), load ${loadavg()[0].toFixed(1)}, ${page.hillNs.toFixed(0)} ns per Hill evaluation on the page`);
+console.log(`solve = ${((solveS / page.hillNs) * 1e3).toFixed(1)} million Hill evaluations' worth of time on this page`);
 console.log(`last run: curves ${r.timings.curvesS.toFixed(3)} s, search ${r.timings.solveS.toFixed(3)} s, comparison + gates ${r.timings.reportS.toFixed(3)} s`);
 console.log(`improvement vs current ${improvementPct.toFixed(2)}% (P(beats current) ${r.comparison.probBeatsBase.toFixed(3)}), status ${r.status}, gates [${out.checks.join(', ')}]`);
 console.log(`brute force over ${out.bruteforce.channels.join(', ')} (grid ${grid}, ${bruteS.toFixed(1)} s): ${bf.toFixed(3)} vs solver ${solverSub.toFixed(3)} -> gap ${gapPct.toFixed(4)}%`);
