@@ -32,3 +32,6 @@ export interface FitWorkerApi {
    */
   fit(job: FitJob, onStatus: (s: ChainStatus[]) => void, onBlock?: (b: TableBlock) => Promise<boolean>): Promise<ChainOutput[]>;
 }
+
+/** The optimizer worker (workers/optimizer.worker.ts): plans and scenarios over a ResponseModel. Errors cross as { name, message }. */
+export type { OptimizerWorkerImpl as OptimizerWorkerApi } from '../src/core/optimizer/worker-impl.ts';
