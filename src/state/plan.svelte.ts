@@ -8,6 +8,7 @@ import type { Identification } from '../core/optimizer/gates.ts';
 import type { Metric } from '../core/optimizer/curves.ts';
 import { defaultPlanSettings, modelOptionsOf, noBounds, objectiveLabel, planRequestOf, type PlanSettings } from '../core/optimizer/plan-settings.ts';
 import { planCsv } from '../core/optimizer/plan-report.ts';
+import type { FitResult } from '../core/inference/fit-result.ts';
 import type { FitState } from './fit.svelte.ts';
 
 /** Where the latest optimisation stands. */
@@ -19,6 +20,7 @@ export interface PlanRun {
   request: PlanRequest;
   result: PlanResult;
   model: ResponseModel;
+  /** the fit it was planned on (a plan of an earlier fit is not shown) */ fit: FitResult;
 }
 
 /** Posterior draws the response model keeps (a seeded subset of larger fits): the optimizer's measured size. */
@@ -40,7 +42,7 @@ export class PlanState {
   #expected = $state.raw<PlanRun | null>(null);
   #risk = $state.raw<PlanRun | null>(null);
   #latest = $state.raw<PlanRun | null>(null);
-  #outcomes = $state.raw<{ model: ResponseModel; metric: Metric; list: ScenarioOutcome[] } | null>(null);
+  #outcomes = $state.raw<{ model: ResponseModel; metric: Metric; list: ScenarioOutcome[]; fit: FitResult | null } | null>(null);
   #scenarioError = $state<string | null>(null);
   #client: OptimizerClient | null = null;
   #abort: AbortController | null = null;
@@ -82,14 +84,18 @@ export class PlanState {
   get phase() { return this.#phase; }
   get progress() { return this.#progress; }
   get error() { return this.#error; }
-  /** the latest plan of the expected objective */
-  get expected() { return this.#expected; }
-  /** the latest risk-aware plan (quantile or CVaR) */
-  get riskAware() { return this.#risk; }
-  /** the latest plan run, of either objective */
-  get latest() { return this.#latest; }
+  /** the latest plan of the expected objective, on the current fit */
+  get expected() { return this.#ofFit(this.#expected); }
+  /** the latest risk-aware plan (quantile or CVaR), on the current fit */
+  get riskAware() { return this.#ofFit(this.#risk); }
+  /** the latest plan run, of either objective, on the current fit */
+  get latest() { return this.#ofFit(this.#latest); }
   /** predicted outcomes of current, recommended, risk-aware and the user's scenarios (same model, metric and draws) */
-  get outcomes() { return this.#outcomes; }
+  get outcomes() { return this.#outcomes && this.#outcomes.fit === this.#fit.result ? this.#outcomes : null; }
+
+  #ofFit(run: PlanRun | null): PlanRun | null {
+    return run && run.fit === this.#fit.result ? run : null;
+  }
   get scenarioError() { return this.#scenarioError; }
 
   /** Current horizon spend per channel of the model, or null. */
@@ -134,7 +140,7 @@ export class PlanState {
         },
       });
       if (this.#abort !== ac) return;
-      const run: PlanRun = { label: objectiveLabel(request.objective ?? { kind: 'expected' }), request, result, model };
+      const run: PlanRun = { label: objectiveLabel(request.objective ?? { kind: 'expected' }), request, result, model, fit: this.#fit.result! };
       if (request.objective?.kind === 'expected' || !request.objective) this.#expected = run;
       else this.#risk = run;
       // a plan on another model or metric makes the other one incomparable: drop it
@@ -167,12 +173,13 @@ export class PlanState {
 
   /** The plans compared side by side: current, recommended, risk-aware (when run), then the scenarios. */
   #comparedPlans(): Scenario[] {
-    const run = this.#latest;
+    const run = this.latest;
     const cur = run ? run.result.current : this.current;
     const out: Scenario[] = [];
+    const [exp, risk] = [this.expected, this.riskAware];
     if (cur) out.push({ name: 'current', spend: [...cur] });
-    if (this.#expected) out.push({ name: `recommended (${this.#expected.label})`, spend: [...this.#expected.result.recommended] });
-    if (this.#risk) out.push({ name: `risk-aware (${this.#risk.label})`, spend: [...this.#risk.result.recommended] });
+    if (exp) out.push({ name: `recommended (${exp.label})`, spend: [...exp.result.recommended] });
+    if (risk) out.push({ name: `risk-aware (${risk.label})`, spend: [...risk.result.recommended] });
     return out;
   }
 
@@ -182,13 +189,14 @@ export class PlanState {
    */
   async evaluate(): Promise<void> {
     this.#scenarioError = null;
-    const model = this.#latest?.model ?? this.model.model;
+    const latest = this.latest;
+    const model = latest?.model ?? this.model.model;
     if (!model) return;
-    const metric = this.#latest?.result.metric ?? this.settings.metric;
-    const list = [...this.#comparedPlans(), ...$state.snapshot(this.scenarios).map((s) => ({ name: s.name, spend: s.spend.map((v) => Number(v)) }))];
+    const metric = latest?.result.metric ?? this.settings.metric;
+    const list = [...this.#comparedPlans(), ...$state.snapshot(this.scenarios).map((s) => ({ name: s.name, spend: s.spend.map((v) => (v === null || v === undefined || (v as unknown) === '' ? NaN : Number(v))) }))];
     this.#client ??= createOptimizerClient();
     try {
-      this.#outcomes = { model, metric, list: await this.#client.evaluateScenarios(model, list, { metric }) };
+      this.#outcomes = { model, metric, list: await this.#client.evaluateScenarios(model, list, { metric }), fit: this.#fit.result };
     } catch (e) {
       this.#scenarioError = e instanceof Error ? e.message : String(e);
     }
@@ -196,7 +204,7 @@ export class PlanState {
 
   /** Adds a scenario (default: a copy of the recommendation, else the current plan) with a unique name. */
   addScenario(spend?: number[]): void {
-    const base = spend ?? this.#latest?.result.recommended ?? this.current;
+    const base = spend ?? this.latest?.result.recommended ?? this.current;
     if (!base) return;
     const names = new Set(this.scenarios.map((s) => s.name));
     let i = this.scenarios.length + 1;
@@ -211,7 +219,7 @@ export class PlanState {
 
   /** The scenario CSV template: the current and recommended plans and the scenarios, horizon spend. */
   templateCsv(): string {
-    const channels = this.#latest?.model.channels ?? this.channels;
+    const channels = this.latest?.model.channels ?? this.channels;
     return scenarioCsvTemplate(channels, [...this.#comparedPlans(), ...$state.snapshot(this.scenarios)]);
   }
 
@@ -220,7 +228,7 @@ export class PlanState {
    * @returns the error (naming row and column) when the file cannot be used; the scenarios are then unchanged
    */
   async importCsv(text: string): Promise<string | null> {
-    const channels = this.#latest?.model.channels ?? this.channels;
+    const channels = this.latest?.model.channels ?? this.channels;
     if (!channels.length) return (this.#scenarioError = 'No finished fit yet: scenarios need the model\'s channels.');
     let parsed: Scenario[];
     try {
@@ -237,7 +245,7 @@ export class PlanState {
 
   /** The plan CSV: the expected and risk-aware plans (whichever ran), channel rows and totals, full precision. */
   planCsv(): string {
-    return planCsv([this.#expected, this.#risk].filter((r): r is PlanRun => !!r).map((r) => ({ label: r.label, result: r.result })));
+    return planCsv([this.expected, this.riskAware].filter((r): r is PlanRun => !!r).map((r) => ({ label: r.label, result: r.result })));
   }
 
   /** Terminates the optimizer worker. */
