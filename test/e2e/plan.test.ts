@@ -26,16 +26,28 @@ describe('Plan screen on a short Robyn fit', () => {
   }, 240_000);
   afterAll(async () => app?.close());
 
-  it('runs a fixed-budget plan: the recommended total is the budget, with P(beats current) and intervals', async () => {
+  it('at the current total, the plan beats the current allocation in expectation, with the probability shown', async () => {
     const { page } = app;
     await expect(page.getByTestId('fit-error').count()).resolves.toBe(0);
     await page.click('nav a[href="#/plan"]');
-    await page.getByTestId('plan-budget').fill('600000');
     await page.getByTestId('plan-run').click();
     const rec = page.locator('[data-testid="plan-recommendation"][data-objective="expected"]');
     await rec.waitFor({ timeout: 60_000 });
+    const row = rec.locator('[data-testid="plan-table"] tfoot tr');
+    const cur = num((await row.locator('td').first().innerText()).replace(/,/g, ''));
     const total = num(await rec.getByTestId('plan-recommended-total').getAttribute('data-value'));
-    expect(Math.abs(total - 600_000) / 600_000).toBeLessThan(1e-6);
+    expect(Math.abs(total - cur)).toBeLessThan(1);
+    const gain = num(await rec.locator('[data-testid="plan-total-delta"] [data-interval]').getAttribute('data-mean'));
+    expect(gain).toBeGreaterThan(0);
+    await expect(rec.getByTestId('plan-message').innerText()).resolves.toMatch(/beats the current one in \d+% of posterior draws/);
+  });
+
+  it('runs a fixed-budget plan: the recommended total is the budget, with P(beats current) and intervals', async () => {
+    const { page } = app;
+    await page.getByTestId('plan-budget').fill('600000');
+    await page.getByTestId('plan-run').click();
+    const rec = page.locator('[data-testid="plan-recommendation"][data-objective="expected"]');
+    await expect.poll(async () => num(await rec.getByTestId('plan-recommended-total').getAttribute('data-value')), { timeout: 60_000 }).toBeCloseTo(600_000, 0);
     const p = num(await rec.getByTestId('plan-prob-beats').getAttribute('data-value'));
     expect(p).toBeGreaterThanOrEqual(0);
     expect(p).toBeLessThanOrEqual(1);
@@ -61,6 +73,11 @@ describe('Plan screen on a short Robyn fit', () => {
     const total = num(await risk.getByTestId('plan-recommended-total').getAttribute('data-value'));
     expect(Math.abs(total - 600_000) / 600_000).toBeLessThan(1e-6);
     await expect(page.locator('[data-testid="plan-recommendation"]').count()).resolves.toBe(2);
+    // the tail objective moves money: some channel differs by more than 1% of the budget
+    const spends = async (objective: string) =>
+      (await page.locator(`[data-testid="plan-recommendation"][data-objective="${objective}"] [data-testid="plan-recommended-spend"]`).allInnerTexts()).map((t) => num(t.replace(/,/g, '')));
+    const [a, b] = [await spends('expected'), await spends('CVaR 10%')];
+    expect(Math.max(...a.map((v, i) => Math.abs(v - b[i])))).toBeGreaterThan(6_000);
     // the outcomes are evaluated after the plan returns
     await expect.poll(() => page.locator('[data-testid="plan-outcomes"] tbody tr').count(), { timeout: 30_000 }).toBe(3);
   });
