@@ -1,13 +1,11 @@
 import { getContext, setContext } from 'svelte';
 import { createOptimizerClient, type OptimizerClient } from '../clients/optimizer-client.ts';
-import { analyseFit } from '../core/analysis/analyse-fit.ts';
 import { responseModelFromFit, type ResponseModel } from '../core/optimizer/response-model.ts';
 import { parseScenarioCsv, scenarioCsvTemplate, type Scenario, type ScenarioOutcome } from '../core/optimizer/scenarios.ts';
 import type { PlanRequest, PlanResult } from '../core/optimizer/plan.ts';
 import type { Identification } from '../core/optimizer/gates.ts';
 import type { Metric } from '../core/optimizer/curves.ts';
 import { defaultPlanSettings, modelOptionsOf, noBounds, objectiveLabel, planRequestOf, type PlanSettings } from '../core/optimizer/plan-settings.ts';
-import { planCsv } from '../core/optimizer/plan-report.ts';
 import type { FitResult } from '../core/inference/fit-result.ts';
 import type { FitState } from './fit.svelte.ts';
 
@@ -65,21 +63,26 @@ export class PlanState {
     }
   });
 
+  #identified: { fit: FitResult; value: Promise<Record<string, Identification> | undefined> } | null = null;
+
   /**
    * Whether the fit pins down each channel's effect (the analysis stage's identifiability signals,
-   * over 200 draws), for the optimizer's gate on large moves into unidentified channels.
+   * over 200 draws), for the optimizer's gate on large moves into unidentified channels; computed
+   * once per fit, the analysis code loaded on first use (it stays out of the first screen's bundle).
    */
-  readonly identified = $derived.by((): Record<string, Identification> | undefined => {
+  identified(): Promise<Record<string, Identification> | undefined> {
     const fit = this.#fit;
-    if (fit.phase !== 'done' || !fit.result || !fit.data || !fit.spec) return undefined;
-    try {
-      const a = analyseFit(fit.spec, fit.data, fit.result, { maxDraws: 200, priorDraws: 0, curvePoints: 2 });
+    const result = fit.result;
+    if (fit.phase !== 'done' || !result || !fit.data || !fit.spec) return Promise.resolve(undefined);
+    if (this.#identified?.fit === result) return this.#identified.value;
+    const [spec, data] = [fit.spec, fit.data];
+    const value = import('../core/analysis/analyse-fit.ts').then(({ analyseFit }) => {
+      const a = analyseFit(spec, data, result, { maxDraws: 200, priorDraws: 0, curvePoints: 2 });
       return Object.fromEntries(a.channels.map((c) => [c.name, { identified: c.identifiability.reasons.length === 0, reasons: c.identifiability.reasons.map((r) => r.message) }]));
-    } catch {
-      // the gate is then skipped; the plan itself does not depend on it
-      return undefined;
-    }
-  });
+    }).catch(() => undefined); // the gate is then skipped; the plan itself does not depend on it
+    this.#identified = { fit: result, value };
+    return value;
+  }
 
   get phase() { return this.#phase; }
   get progress() { return this.#progress; }
@@ -121,7 +124,7 @@ export class PlanState {
     }
     let request: PlanRequest;
     try {
-      request = { ...planRequestOf($state.snapshot(this.settings) as PlanSettings, model.channels), identified: this.identified };
+      request = planRequestOf($state.snapshot(this.settings) as PlanSettings, model.channels);
     } catch (e) {
       this.#error = e instanceof Error ? e.message : String(e);
       this.#phase = 'failed';
@@ -130,9 +133,11 @@ export class PlanState {
     const ac = new AbortController();
     this.#abort = ac;
     this.#phase = 'running';
-    this.#progress = { fraction: 0, stage: 'starting' };
+    this.#progress = { fraction: 0, stage: 'identifiability' };
     this.#client ??= createOptimizerClient();
     try {
+      request.identified = await this.identified();
+      if (this.#abort !== ac) return;
       const result = await this.#client.optimize(model, request, {
         signal: ac.signal,
         onProgress: (fraction, stage) => {
@@ -244,7 +249,8 @@ export class PlanState {
   }
 
   /** The plan CSV: the expected and risk-aware plans (whichever ran), channel rows and totals, full precision. */
-  planCsv(): string {
+  async planCsv(): Promise<string> {
+    const { planCsv } = await import('../core/optimizer/plan-report.ts');
     return planCsv([this.expected, this.riskAware].filter((r): r is PlanRun => !!r).map((r) => ({ label: r.label, result: r.result })));
   }
 
