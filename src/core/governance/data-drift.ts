@@ -43,6 +43,8 @@ export interface Backfill {
   previousName: string;
   /** Whether the column plays a part in the current mapping (KPI, spend, exposure, control). */
   mapped: boolean;
+  /** The channel whose spend or exposure column this is, in the current mapping. */
+  channel?: string;
   cells: RestatedCell[];
   /** Dates of the restated weeks, ascending. */
   weeks: string[];
@@ -166,6 +168,11 @@ export function compareData(previous: DataSide, current: DataSide, th: DataDrift
     droppedWeeks: prev.dates.filter((d) => !curDates.has(d)),
   };
   const mapped = mappedColumns(current.mapping);
+  const channelOf = new Map<string, string>();
+  for (const [ch, cols] of Object.entries(current.mapping.channel_map)) {
+    channelOf.set(cols.spend, ch);
+    if (cols.exposure) channelOf.set(cols.exposure, ch);
+  }
   // current name -> previous name, for every column present on both sides
   const pairs: [string, string][] = [
     ...Object.keys(cur.columns).filter((c) => c in prev.columns).map((c): [string, string] => [c, c]),
@@ -197,7 +204,8 @@ export function compareData(previous: DataSide, current: DataSide, th: DataDrift
     }
     if (cells.length > 0) {
       const finite = cells.map((c) => Math.abs(c.relChange)).filter(Number.isFinite);
-      backfills.push({ column: name, previousName: prevName, mapped: isMapped, cells, weeks: cells.map((c) => c.date), maxAbsRelChange: finite.length ? Math.max(...finite) : 0 });
+      const channel = channelOf.get(name);
+      backfills.push({ column: name, previousName: prevName, mapped: isMapped, ...(channel ? { channel } : {}), cells, weeks: cells.map((c) => c.date), maxAbsRelChange: finite.length ? Math.max(...finite) : 0 });
     }
   }
   const mapping = diffMapping(previous, current, renamed, th);
