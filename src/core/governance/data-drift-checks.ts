@@ -108,8 +108,8 @@ export function dataDriftChecks(r: Omit<DataDriftReport, 'checks'>, th: DataDrif
     severity: mappedShift.length ? 'warn' : 'info',
     title: shifted.length ? `Distribution shift in ${[...new Set(shifted.map((s) => s.column))].join(', ')}` : 'No distribution shift beyond threshold',
     detail: shifted.length
-      ? shifted.map((s) => `${s.column} (${s.window}): PSI ${formatNumber(s.psi, 3)}, KS D ${formatNumber(s.ksD, 3)} p ${formatNumber(s.ksP, 3)} -> ${s.level}`).join('; ')
-      : `PSI <= ${th.psi_warn} and KS p >= ${th.ks_p_value} for every column.`,
+      ? shifted.map((s) => `${s.column} (${s.window}): PSI ${formatNumber(s.psi, 3)} (noise level ${formatNumber(s.psiNoise, 3)}), KS D ${formatNumber(s.ksD, 3)} p ${formatNumber(s.ksP, 3)} -> ${s.level}`).join('; ')
+      : `For every column PSI is within ${th.psi_warn} or its noise level, and KS p >= ${th.ks_p_value}.`,
     evidence: { psiWarn: th.psi_warn, psiMajor: th.psi_major, ksP: th.ks_p_value, shifts: shifted },
   });
   return out;

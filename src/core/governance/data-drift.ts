@@ -1,7 +1,7 @@
 import type { CheckResult } from '../check/result.ts';
 import type { GovernanceConfig } from '../spec/config-governance.ts';
 import type { WeeklyTable } from './canonical.ts';
-import { ksTwoSample, populationStabilityIndex } from './drift-stats.ts';
+import { ksTwoSample, populationStabilityIndex, psiBins, psiNoiseLevel } from './drift-stats.ts';
 import { diffMapping, type MappingChange, type MappingSnapshot } from './mapping-diff.ts';
 import { dataDriftChecks } from './data-drift-checks.ts';
 import { overlapRows, sameSeries, valueChanged as changed } from './table-overlap.ts';
@@ -59,6 +59,8 @@ export interface ColumnShift {
   window: 'overlap' | 'new-weeks';
   mapped: boolean;
   psi: number;
+  /** PSI that sampling noise alone exceeds 1% of the time at these sample sizes (psiNoiseLevel). */
+  psiNoise: number;
   ksD: number;
   ksP: number;
   n1: number;
@@ -132,10 +134,12 @@ function missingPct(col: Float64Array): number {
   return (100 * n) / col.length;
 }
 
-function shiftLevel(psi: number, ksP: number, th: DataDriftThresholds): ColumnShift['level'] {
+/** A shift counts only when it is beyond noise (KS significant or PSI above its noise level); PSI then grades it. */
+function shiftLevel(psi: number, psiNoise: number, ksP: number, th: DataDriftThresholds): ColumnShift['level'] {
+  const real = ksP < th.ks_p_value || psi > psiNoise;
+  if (!real) return 'none';
   if (psi > th.psi_major) return 'major';
-  if (psi > th.psi_warn || ksP < th.ks_p_value) return 'moderate';
-  return 'none';
+  return psi > th.psi_warn || ksP < th.ks_p_value ? 'moderate' : 'none';
 }
 
 /**
@@ -194,9 +198,13 @@ export function compareData(previous: DataSide, current: DataSide, th: DataDrift
     ];
     if (addedIdx.length >= MIN_NEW_WEEKS) windows.push(['new-weeks', pick(a, allPrev), pick(b, addedIdx)]);
     for (const [window, x, y] of windows) {
-      const { psi } = populationStabilityIndex(x, y);
       const ks = ksTwoSample(x, y);
-      shifts.push({ column: name, window, mapped: isMapped, psi, ksD: ks.d, ksP: ks.pValue, n1: ks.n1, n2: ks.n2, level: Number.isNaN(psi) ? 'none' : shiftLevel(psi, ks.pValue, th) });
+      const bins = psiBins(ks.n1, ks.n2);
+      // a half-count floor: an empty bin among few new weeks is noise, not an infinite shift
+      const { psi, edges } = populationStabilityIndex(x, y, { bins, floor: 0.5 / Math.max(1, Math.min(ks.n1, ks.n2)) });
+      const psiNoise = psiNoiseLevel(edges.length + 1, ks.n1, ks.n2);
+      const level = Number.isNaN(psi) ? 'none' : shiftLevel(psi, psiNoise, ks.pValue, th);
+      shifts.push({ column: name, window, mapped: isMapped, psi, psiNoise, ksD: ks.d, ksP: ks.pValue, n1: ks.n1, n2: ks.n2, level });
     }
     const cells: RestatedCell[] = [];
     for (const [i, j] of rows) {

@@ -41,7 +41,7 @@ function dataItems(d: DataDriftReport | undefined): string[] {
     items.push(`Backfill: ${b.column}${b.channel ? ` (${b.channel})` : ''} restated in ${b.weeks.length} week${b.weeks.length === 1 ? '' : 's'}: ${describeWeeks(b.weeks)}; largest change ${f(100 * b.maxAbsRelChange)}%.`);
   }
   for (const m of d.missingness) if (d.checks.find((x) => x.id === 'governance.data.missingness')?.severity === 'warn' && Math.abs(m.changePct) > 0) items.push(`Missing values in ${m.column}: ${f(m.previousPct)}% -> ${f(m.currentPct)}%.`);
-  for (const s of d.shifts.filter((x) => x.level !== 'none' && x.mapped)) items.push(`Distribution shift in ${s.column} (${s.window === 'overlap' ? 'same weeks, restated' : 'new weeks vs history'}): PSI ${f(s.psi)}, KS D ${f(s.ksD)} (p ${f(s.ksP)}), ${s.level}.`);
+  for (const s of d.shifts.filter((x) => x.level !== 'none' && x.mapped)) items.push(`Distribution shift in ${s.column} (${s.window === 'overlap' ? 'same weeks, restated' : 'new weeks vs history'}): PSI ${f(s.psi)} (noise level ${f(s.psiNoise)}), KS D ${f(s.ksD)} (p ${f(s.ksP)}), ${s.level}.`);
   if (items.length === 1) items.push('No mapping change, restatement or distribution shift beyond threshold.');
   return items;
 }
@@ -102,7 +102,7 @@ export function escapeMarkdown(s: string): string {
   let out = '';
   for (let i = 0; i < s.length; i++) {
     const ch = s[i]!;
-    if ('\\`*[]<>|#'.includes(ch)) out += `\\${ch}`;
+    if ('\\`*[]<|'.includes(ch)) out += `\\${ch}`;
     else if (ch === '_' && !(/[A-Za-z0-9]/.test(s[i - 1] ?? '') && /[A-Za-z0-9]/.test(s[i + 1] ?? ''))) out += '\\_';
     else if (ch === '\n' || ch === '\r') out += ' ';
     else out += ch;
