@@ -16,6 +16,8 @@ export const MAX_DRAWS_PER_QUANTITY = 1000;
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 hex digest (64 lowercase hex characters)');
 const isoDateTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO date-time such as 2026-11-29T20:00:00Z');
 const name = z.string().min(1).max(200);
+/** A diagnostic number: NaN is a real value here (R-hat of a constant or non-finite chain). */
+const diagNumber = z.union([z.number(), z.nan()]);
 
 /** A CheckResult as stored (severity a closed choice, evidence any JSON object). */
 export const checkResultSchema = z
@@ -94,11 +96,11 @@ export const runBundleSchema = z
     checks: z.array(checkResultSchema),
     diagnostics: z
       .object({
-        maxRhat: z.number(),
-        minEssBulk: z.number(),
+        maxRhat: diagNumber,
+        minEssBulk: diagNumber,
         divergences: z.number().int().min(0),
         /** Per-parameter rows of the fit table (mean, sd, rhat, ess...). */
-        rows: z.array(z.record(z.string(), z.union([z.string(), z.number()]))).default([]),
+        rows: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.nan()]))).default([]),
       })
       .strict(),
     summaries: z.object({ channels: z.array(z.object({ name, roi: stat, share: stat }).strict()) }).strict(),
