@@ -96,9 +96,10 @@ function rankDistribution(stats: readonly PosteriorStat[]): number[][] | null {
   const order = Array.from({ length: k }, (_, i) => i);
   for (let d = 0; d < n; d++) {
     order.sort((x, y) => stats[y]!.draws![d]! - stats[x]!.draws![d]! || x - y);
-    for (let r = 0; r < k; r++) p[order[r]!]![r]! += 1 / n;
+    for (let r = 0; r < k; r++) p[order[r]!]![r]!++;
   }
-  return p;
+  // counts first, one division: summing 1/n n times leaves rounding error in a 0 or a 1
+  return p.map((row) => row.map((c) => c / n));
 }
 
 function ranks(stats: readonly PosteriorStat[]): number[] {
