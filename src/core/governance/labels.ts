@@ -50,6 +50,8 @@ export interface LabelInput {
   dataDrift?: DataDriftReport;
   modelDrift?: ModelDriftReport;
   attribution?: ChangeSplit[];
+  /** P(rank changed) above which a channel needs review (the config's governance.model.rank_change_prob; default 0.5). */
+  rankChangeProb?: number;
 }
 
 const RANK = { safe: 0, review: 1, do_not_infer: 2 } as const satisfies Record<ChannelLabelKind, number>;
@@ -106,7 +108,7 @@ export function labelChannels(input: LabelInput, th: LabelThresholds): ChannelLa
       const moved = `ROI moved ${d.roi.deltaSd >= 0 ? '+' : ''}${f(d.roi.deltaSd, 3)} sd since the previous run`;
       if (d.roi.level === 'severe' && !split?.explained) raise('do_not_infer', `${moved}, unexplained`);
       else if (d.roi.level !== 'stable') raise('review', split?.explained ? `${moved} (${split.kind})` : moved);
-      if (d.pRankChanged !== null && d.pRankChanged > 0.5) raise('review', `P(rank differs between the runs) ${f(d.pRankChanged, 2)}: its place in the ROI order is not settled`);
+      if (d.pRankChanged !== null && d.pRankChanged > (input.rankChangeProb ?? 0.5)) raise('review', `P(rank differs between the runs) ${f(d.pRankChanged, 2)}: its place in the ROI order is not settled`);
     }
     for (const b of input.dataDrift?.backfills ?? []) {
       if (b.channel === c.name) raise('review', `${b.column} restated in ${b.weeks.length} week(s) (${b.weeks[0]} to ${b.weeks[b.weeks.length - 1]})`);
