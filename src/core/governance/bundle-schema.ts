@@ -114,6 +114,7 @@ export const runBundleSchema = z
 export type RunBundle = z.infer<typeof runBundleSchema>;
 /** A bundle before defaults are filled (what a writer may pass). */
 export type RunBundleInput = z.input<typeof runBundleSchema>;
+/** A validated manifest. */
 export type RunManifest = z.infer<typeof manifestSchema>;
 
 /** Migrates a bundle of version `from` to `from + 1` (input already JSON, unvalidated). */

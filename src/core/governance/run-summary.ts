@@ -53,6 +53,7 @@ export interface RunSummary {
 
 /** The quantities compared per channel. */
 export const CHANNEL_QUANTITIES = ['roi', 'share'] as const;
+/** `roi` or `share`. */
 export type ChannelQuantity = (typeof CHANNEL_QUANTITIES)[number];
 
 /** Statistic names of a PosteriorStat, in display order. */
