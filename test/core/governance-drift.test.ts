@@ -145,6 +145,25 @@ describe('data drift on the Robyn demo', () => {
     expect(r.mapping.find((m) => m.kind === 'channel-renamed')).toMatchObject({ from: 'tv', to: 'television' });
   });
 
+  it('a channel split into two (and two merged into one) is recognised from the spend sums', () => {
+    const cur = copyTable(FULL);
+    const fb = FULL.columns.facebook_S!;
+    // facebook split 30/70 into two platforms
+    cur.columns.fb_feed_S = fb.map((x) => 0.3 * x);
+    cur.columns.fb_reels_S = fb.map((x, i) => x - cur.columns.fb_feed_S![i]!);
+    const { facebook: _, ...others } = ROBYN_MAPPING.channel_map;
+    const split = { ...ROBYN_MAPPING, channel_map: { ...others, fb_feed: { spend: 'fb_feed_S' }, fb_reels: { spend: 'fb_reels_S' } } };
+    const r = compareData({ table: OLD, mapping: ROBYN_MAPPING }, { table: cur, mapping: split }, TH.data);
+    expect(r.mapping).toEqual([expect.objectContaining({ id: 'mapping.channel-split.facebook', kind: 'channel-split', to: 'fb_feed + fb_reels' })]);
+    // print and ooh merged into one offline channel
+    cur.columns.offline_S = FULL.columns.print_S!.map((x, i) => x + FULL.columns.ooh_S![i]!);
+    const { print: _p, ooh: _o, ...rest } = ROBYN_MAPPING.channel_map;
+    const merged = { ...ROBYN_MAPPING, channel_map: { ...rest, offline: { spend: 'offline_S' } } };
+    const m = compareData({ table: OLD, mapping: ROBYN_MAPPING }, { table: cur, mapping: merged }, TH.data);
+    expect(m.mapping).toEqual([expect.objectContaining({ id: 'mapping.channel-merged.offline', kind: 'channel-merged', from: 'ooh + print' })]);
+    expect(evaluateReleaseGates({ current: makeRun('r', 1, CHANNELS), dataDrift: m }).results.find((g) => g.id === 'gate.taxonomy')!.severity).toBe('block');
+  });
+
   it('reports removed weeks and a jump in missing values', () => {
     const cur = headRows(FULL, 200);
     cur.dates.shift();

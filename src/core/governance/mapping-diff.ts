@@ -17,6 +17,8 @@ export type MappingChangeKind =
   | 'channel-added'
   | 'channel-dropped'
   | 'channel-renamed'
+  | 'channel-split'
+  | 'channel-merged'
   | 'spend-column'
   | 'exposure-column'
   | 'control-added'
@@ -44,6 +46,8 @@ export const MAPPING_CHANGE_CLASS = {
   'channel-added': 'taxonomy',
   'channel-dropped': 'taxonomy',
   'channel-renamed': 'taxonomy',
+  'channel-split': 'taxonomy',
+  'channel-merged': 'taxonomy',
   'spend-column': 'mapping',
   'exposure-column': 'mapping',
   'control-added': 'mapping',
@@ -78,17 +82,50 @@ export function diffMapping(previous: Side, current: Side, renames: readonly { f
   const curCh = Object.keys(cm.channel_map);
   const dropped = prevCh.filter((c) => !(c in cm.channel_map));
   const added = new Set(curCh.filter((c) => !(c in pm.channel_map)));
+  const prevSpend = (c: string) => previous.table.columns[pm.channel_map[c]!.spend];
+  const curSpend = (c: string) => current.table.columns[cm.channel_map[c]!.spend];
+  const sum = (a: Float64Array, b: Float64Array) => a.map((x, i) => x + b[i]!);
+  const unmatched: string[] = [];
   for (const p of dropped) {
-    const a = previous.table.columns[pm.channel_map[p]!.spend];
+    const a = prevSpend(p);
     const match = a && [...added].find((c) => {
-      const b = current.table.columns[cm.channel_map[c]!.spend];
+      const b = curSpend(c);
       return b !== undefined && sameSeries(a, b, rows, tol) > 0;
     });
     if (match) {
       added.delete(match);
       out.push({ id: `mapping.channel-renamed.${p}`, kind: 'channel-renamed', channel: match, from: p, to: match, valuesIdentical: true, detail: `channel ${p} renamed to ${match} (same spend on the overlapping weeks)` });
-    } else out.push({ id: `mapping.channel-dropped.${p}`, kind: 'channel-dropped', channel: p, from: p, detail: `channel ${p} dropped (spend column ${pm.channel_map[p]!.spend})` });
+    } else unmatched.push(p);
   }
+  // a split: one old channel's spend is the sum of two new ones (a merge: the reverse)
+  const pairs = <T,>(xs: T[]) => xs.flatMap((x, i) => xs.slice(i + 1).map((y): [T, T] => [x, y]));
+  for (const p of [...unmatched]) {
+    const a = prevSpend(p);
+    const hit = a && pairs([...added]).find(([x, y]) => {
+      const bx = curSpend(x);
+      const by = curSpend(y);
+      return bx !== undefined && by !== undefined && sameSeries(a, sum(bx, by), rows, tol) > 0;
+    });
+    if (hit) {
+      hit.forEach((c) => added.delete(c));
+      unmatched.splice(unmatched.indexOf(p), 1);
+      out.push({ id: `mapping.channel-split.${p}`, kind: 'channel-split', channel: p, from: p, to: hit.join(' + '), valuesIdentical: true, detail: `channel ${p} split into ${hit.join(' and ')} (their spend sums to ${p}'s on the overlapping weeks)` });
+    }
+  }
+  for (const c of [...added]) {
+    const b = curSpend(c);
+    const hit = b && pairs(unmatched).find(([x, y]) => {
+      const ax = prevSpend(x);
+      const ay = prevSpend(y);
+      return ax !== undefined && ay !== undefined && sameSeries(sum(ax, ay), b, rows, tol) > 0;
+    });
+    if (hit) {
+      added.delete(c);
+      hit.forEach((p) => unmatched.splice(unmatched.indexOf(p), 1));
+      out.push({ id: `mapping.channel-merged.${c}`, kind: 'channel-merged', channel: c, from: hit.join(' + '), to: c, valuesIdentical: true, detail: `channels ${hit.join(' and ')} merged into ${c} (its spend is their sum on the overlapping weeks)` });
+    }
+  }
+  for (const p of unmatched) out.push({ id: `mapping.channel-dropped.${p}`, kind: 'channel-dropped', channel: p, from: p, detail: `channel ${p} dropped (spend column ${pm.channel_map[p]!.spend})` });
   for (const c of added) out.push({ id: `mapping.channel-added.${c}`, kind: 'channel-added', channel: c, to: c, detail: `channel ${c} added (spend column ${cm.channel_map[c]!.spend})` });
   for (const c of curCh.filter((x) => x in pm.channel_map)) {
     const before = pm.channel_map[c]!;
