@@ -22,13 +22,17 @@ const CHANNELS: [string, number, number, number, number][] = [
 describe('governance config', () => {
   it('is part of the config with every default', () => {
     expect(defaultConfig().governance).toEqual(TH);
+    expect(TH.data.max_staleness_weeks).toBe(4);
     expect(TH.model).toEqual({ swing_sd: 1, severe_sd: 2, width_ratio: 1.5, rank_change_prob: 0.5 });
   });
 });
 
 describe('data drift on the Robyn demo', () => {
   it('first 180 weeks vs all 208: 28 new weeks, nothing restated, no mapping change', () => {
-    const r = compareData({ table: OLD, mapping: ROBYN_MAPPING }, { table: FULL, mapping: ROBYN_MAPPING }, TH.data);
+    const r = compareData({ table: OLD, mapping: ROBYN_MAPPING }, { table: FULL, mapping: ROBYN_MAPPING }, TH.data, '2019-11-25');
+    expect(r.coverage.stalenessWeeks).toBe(2);
+    expect(r.checks.find((c) => c.id === 'governance.data.freshness')!.severity).toBe('info');
+    expect(compareData({ table: OLD, mapping: ROBYN_MAPPING }, { table: FULL, mapping: ROBYN_MAPPING }, TH.data, '2020-01-06').checks.find((c) => c.id === 'governance.data.freshness')).toMatchObject({ severity: 'warn', title: 'The data ends 8 weeks before the review date' });
     expect(r.coverage.previous).toEqual({ first: '2015-11-23', last: OLD.dates[179], weeks: 180 });
     expect(r.coverage.current).toEqual({ first: '2015-11-23', last: '2019-11-11', weeks: 208 });
     expect(r.coverage.overlapWeeks).toBe(180);

@@ -186,6 +186,10 @@ describe('channel labels', () => {
     expect(by.radio!.label).toBe('do_not_infer');
     expect(by.radio!.experiment!.why).toContain('moves with tv (r = 0.97)');
     expect(by.radio!.experiment!.test).toContain('changes radio spend while holding tv fixed');
+    // 90% ROI 0.87..1.53 (width 0.55x the median): spans break-even for a revenue KPI; for conversions there is no break-even at 1
+    const near = run('r3', { tv: [1.2, 0.2] });
+    expect(labelChannels({ current: near }, TH.labels)[0]!.label).toBe('review');
+    expect(labelChannels({ current: near, breakEvenRoi: null }, TH.labels)[0]!.label).toBe('safe');
   });
 });
 

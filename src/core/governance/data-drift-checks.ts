@@ -80,6 +80,17 @@ export function dataDriftChecks(r: Omit<DataDriftReport, 'checks'>, th: DataDrif
     detail: `previous ${c.previous.first} to ${c.previous.last} (${c.previous.weeks} weeks); new ${c.current.first} to ${c.current.last} (${c.current.weeks} weeks)${c.addedWeeks.length ? `; added ${describeWeeks(c.addedWeeks)}` : ''}${c.droppedWeeks.length ? `; removed ${describeWeeks(c.droppedWeeks)}` : ''}`,
     evidence: { ...c },
   });
+  if (c.stalenessWeeks !== null) {
+    const stale = c.stalenessWeeks > th.max_staleness_weeks;
+    out.push({
+      id: 'governance.data.freshness',
+      severity: stale ? 'warn' : 'info',
+      title: stale ? `The data ends ${c.stalenessWeeks} weeks before the review date` : `The data is current (last week ${c.current.last})`,
+      detail: `last week ${c.current.last}, ${c.stalenessWeeks} whole weeks before the review; warns above ${th.max_staleness_weeks}`,
+      evidence: { last: c.current.last, stalenessWeeks: c.stalenessWeeks, threshold: th.max_staleness_weeks },
+      ...(stale ? { fix: 'Check that the latest weeks were delivered before publishing the refresh.' } : {}),
+    });
+  }
   const miss = r.missingness.filter((m) => Math.abs(m.changePct) > th.missing_change_pct);
   out.push({
     id: 'governance.data.missingness',

@@ -80,7 +80,15 @@ export interface MissingnessChange {
 export interface DataDriftReport {
   schema: { added: string[]; dropped: string[]; renamed: ColumnRename[] };
   mapping: MappingChange[];
-  coverage: { previous: Coverage; current: Coverage; overlapWeeks: number; addedWeeks: string[]; droppedWeeks: string[] };
+  coverage: {
+    previous: Coverage;
+    current: Coverage;
+    overlapWeeks: number;
+    addedWeeks: string[];
+    droppedWeeks: string[];
+    /** Whole weeks from the current data's last week to the review date (null without a review date). */
+    stalenessWeeks: number | null;
+  };
   missingness: MissingnessChange[];
   shifts: ColumnShift[];
   backfills: Backfill[];
@@ -148,8 +156,9 @@ function shiftLevel(psi: number, psiNoise: number, ksP: number, th: DataDriftThr
  * against the previous history), restatements by week and column, taxonomy changes.
  * @param previous the earlier run's cleaned table and mapping
  * @param current the refresh's cleaned table and mapping
+ * @param asOf review date (YYYY-MM-DD) for the freshness check; none: not checked
  */
-export function compareData(previous: DataSide, current: DataSide, th: DataDriftThresholds): DataDriftReport {
+export function compareData(previous: DataSide, current: DataSide, th: DataDriftThresholds, asOf?: string): DataDriftReport {
   const prev = previous.table;
   const cur = current.table;
   const renamed = detectColumnRenames(prev, cur, th);
@@ -170,6 +179,7 @@ export function compareData(previous: DataSide, current: DataSide, th: DataDrift
     overlapWeeks: rows.length,
     addedWeeks: addedIdx.map((j) => cur.dates[j]!),
     droppedWeeks: prev.dates.filter((d) => !curDates.has(d)),
+    stalenessWeeks: asOf && cur.dates.length ? Math.floor((Date.parse(asOf) - Date.parse(cur.dates[cur.dates.length - 1]!)) / (7 * 86_400_000)) : null,
   };
   const mapped = mappedColumns(current.mapping);
   const channelOf = new Map<string, string>();

@@ -50,6 +50,11 @@ export interface LabelInput {
   dataDrift?: DataDriftReport;
   modelDrift?: ModelDriftReport;
   attribution?: ChangeSplit[];
+  /**
+   * ROI at which a channel pays back: 1 when the KPI is revenue in the spend's currency; null
+   * when the KPI is not money (conversions), where no break-even test applies. Default 1.
+   */
+  breakEvenRoi?: number | null;
   /** P(rank changed) above which a channel needs review (the config's governance.model.rank_change_prob; default 0.5). */
   rankChangeProb?: number;
 }
@@ -87,7 +92,8 @@ export function labelChannels(input: LabelInput, th: LabelThresholds): ChannelLa
       raise('do_not_infer', `${band}: ${Number.isFinite(rw) ? `${f(rw, 2)}x` : 'infinitely'} the estimate wide (limit ${th.do_not_infer_rel_width}x)`);
       experimentWhy = `its ROI is not pinned down (${band})`;
     } else if (rw > th.review_rel_width) raise('review', `${band}: ${f(rw, 2)}x the estimate wide (review above ${th.review_rel_width}x)`);
-    if (c.roi.q05 < 1 && c.roi.q95 > 1) raise('review', `the 90% interval spans break-even (ROI 1): whether it pays back is uncertain`);
+    const breakEven = input.breakEvenRoi === undefined ? 1 : input.breakEvenRoi;
+    if (breakEven !== null && c.roi.q05 < breakEven && c.roi.q95 > breakEven) raise('review', `the 90% interval spans break-even (ROI ${f(breakEven)}): whether it pays back is uncertain`);
     const s = ident.get(c.name);
     for (const o of s?.correlatedWith ?? []) {
       if (Math.abs(o.r) > th.do_not_infer_correlation) {

@@ -31,6 +31,10 @@ export interface RefreshReviewInput {
   reproducibility?: CheckResult;
   identifiability?: IdentifiabilitySignal[];
   acknowledgements?: Acknowledgement[];
+  /** Review date (YYYY-MM-DD) for the data freshness check. */
+  asOf?: string;
+  /** Break-even ROI for the labels (1 for a revenue KPI, null for a non-money KPI). */
+  breakEvenRoi?: number | null;
   /** training.max_rhat and min_ess of the current config. */
   diagnostics?: { maxRhat: number; minEss: number };
 }
@@ -53,7 +57,7 @@ export interface RefreshReview {
  */
 export function reviewRefresh(input: RefreshReviewInput): RefreshReview {
   const { previous, current, thresholds: th } = input;
-  const dataDrift = compareData(previous, current, th.data);
+  const dataDrift = compareData(previous, current, th.data, input.asOf);
   const renames = dataDrift.mapping.filter((m) => m.kind === 'channel-renamed').map((m) => ({ from: m.from!, to: m.to! }));
   const modelDrift = compareModels(previous.summary, current.summary, th.model, renames);
   const configChanges = diffJson(previous.settings, current.settings);
@@ -72,7 +76,7 @@ export function reviewRefresh(input: RefreshReviewInput): RefreshReview {
     ...(input.acknowledgements ? { acknowledgements: input.acknowledgements } : {}),
     ...(input.diagnostics ? { diagnostics: input.diagnostics } : {}),
   });
-  const labels = labelChannels({ current: current.summary, dataDrift, modelDrift, attribution, rankChangeProb: th.model.rank_change_prob, ...(input.identifiability ? { identifiability: input.identifiability } : {}) }, th.labels);
+  const labels = labelChannels({ current: current.summary, dataDrift, modelDrift, attribution, rankChangeProb: th.model.rank_change_prob, ...(input.breakEvenRoi !== undefined ? { breakEvenRoi: input.breakEvenRoi } : {}), ...(input.identifiability ? { identifiability: input.identifiability } : {}) }, th.labels);
   const memo = draftMemo({ previousRunId: previous.summary.runId, currentRunId: current.summary.runId, verdict, dataDrift, configChanges, modelDrift, attribution, labels });
   return { dataDrift, modelDrift, configChanges, attribution, verdict, labels, memo };
 }

@@ -22,6 +22,8 @@ export const governanceConfigSchema = z
         ks_p_value: z.number().min(0).max(1).default(0.01),
         /** A change in a column's missing share above this many percentage points warns. 0..100 */
         missing_change_pct: z.number().min(0).max(100).default(5),
+        /** Weeks between the data's last week and the review date above this warn (stale data). >= 0 */
+        max_staleness_weeks: z.number().min(0).default(4),
       })
       .strict()
       .prefault({}),
