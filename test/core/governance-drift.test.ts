@@ -168,6 +168,18 @@ describe('data drift on the Robyn demo', () => {
     expect(evaluateReleaseGates({ current: makeRun('r', 1, CHANNELS), dataDrift: m }).results.find((g) => g.id === 'gate.taxonomy')!.severity).toBe('block');
   });
 
+  it('refuses malformed tables with a message naming table, column and row', () => {
+    const short = copyTable(FULL);
+    short.columns.tv_S = short.columns.tv_S!.slice(1);
+    expect(() => compareData({ table: OLD, mapping: ROBYN_MAPPING }, { table: short, mapping: ROBYN_MAPPING }, TH.data)).toThrow('current table: column "tv_S" has 207 values for 208 dates');
+    const unsorted = copyTable(OLD);
+    [unsorted.dates[3], unsorted.dates[4]] = [unsorted.dates[4]!, unsorted.dates[3]!];
+    expect(() => compareData({ table: unsorted, mapping: ROBYN_MAPPING }, { table: FULL, mapping: ROBYN_MAPPING }, TH.data)).toThrow(`previous table: dates must be unique and ascending, but row 5 (${FULL.dates[3]}) follows ${FULL.dates[4]}`);
+    const slashed = copyTable(OLD);
+    slashed.dates[0] = '23/11/2015';
+    expect(() => compareData({ table: slashed, mapping: ROBYN_MAPPING }, { table: FULL, mapping: ROBYN_MAPPING }, TH.data)).toThrow('previous table: date "23/11/2015" in row 1 is not YYYY-MM-DD');
+  });
+
   it('reports removed weeks and a jump in missing values', () => {
     const cur = headRows(FULL, 200);
     cur.dates.shift();

@@ -4,7 +4,7 @@ import type { WeeklyTable } from './canonical.ts';
 import { ksTwoSample, populationStabilityIndex, psiBins, psiNoiseLevel } from './drift-stats.ts';
 import { diffMapping, type MappingChange, type MappingSnapshot } from './mapping-diff.ts';
 import { dataDriftChecks } from './data-drift-checks.ts';
-import { overlapRows, sameSeries, valueChanged as changed } from './table-overlap.ts';
+import { assertWeeklyTable, overlapRows, sameSeries, valueChanged as changed } from './table-overlap.ts';
 
 /** One side of a data comparison: the cleaned table and the column roles it was fitted with. */
 export interface DataSide {
@@ -157,10 +157,13 @@ function shiftLevel(psi: number, psiNoise: number, ksP: number, th: DataDriftThr
  * @param previous the earlier run's cleaned table and mapping
  * @param current the refresh's cleaned table and mapping
  * @param asOf review date (YYYY-MM-DD) for the freshness check; none: not checked
+ * @throws Error naming the table and column/row when a table is malformed (assertWeeklyTable)
  */
 export function compareData(previous: DataSide, current: DataSide, th: DataDriftThresholds, asOf?: string): DataDriftReport {
   const prev = previous.table;
   const cur = current.table;
+  assertWeeklyTable(prev, 'previous');
+  assertWeeklyTable(cur, 'current');
   const renamed = detectColumnRenames(prev, cur, th);
   const renamedFrom = new Map(renamed.map((r) => [r.to, r.from]));
   const renamedTo = new Set(renamed.map((r) => r.from));

@@ -42,3 +42,20 @@ export function sameSeries(a: Float64Array, b: Float64Array, rows: readonly [num
   }
   return seen.size >= 2 && matched >= Math.max(4, rows.length / 2) ? matched : 0;
 }
+
+/**
+ * Refuses a table governance cannot compare, naming it: a column whose length differs from the
+ * dates, or dates that are not ISO (YYYY-MM-DD), strictly ascending and unique.
+ * @param which `previous` or `current`, for the message
+ */
+export function assertWeeklyTable(t: WeeklyTable, which: string): void {
+  const n = t.dates.length;
+  for (const [name, col] of Object.entries(t.columns)) {
+    if (col.length !== n) throw new Error(`${which} table: column "${name}" has ${col.length} values for ${n} dates; pass the cleaned table with one value per week`);
+  }
+  for (let i = 0; i < n; i++) {
+    const d = t.dates[i]!;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) throw new Error(`${which} table: date ${JSON.stringify(d)} in row ${i + 1} is not YYYY-MM-DD`);
+    if (i > 0 && d <= t.dates[i - 1]!) throw new Error(`${which} table: dates must be unique and ascending, but row ${i + 1} (${d}) follows ${t.dates[i - 1]}`);
+  }
+}
