@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { modelSpecSchema, DEFAULT_MODEL_SPEC, type ModelSpec } from './model-spec.ts';
 import { validationConfigSchema } from './config-validation.ts';
 import { cleaningConfigSchema } from './config-cleaning.ts';
+import { governanceConfigSchema } from './config-governance.ts';
 
 /*
  * The one config object of Carryover: every setting of every stage, with a default for each,
@@ -172,6 +173,7 @@ export const configSchema = z
     optimization: optimizationConfigSchema.prefault({}),
     evaluation: evaluationConfigSchema.prefault({}),
     reports: reportsConfigSchema.prefault({}),
+    governance: governanceConfigSchema.prefault({}),
   })
   .strict();
 
