@@ -2,6 +2,8 @@ import type { Rng } from '../inference/rng.ts';
 import type { SyntheticChannel } from './generator.ts';
 import { SPEND_PATTERNS, type SpendPattern } from './spend.ts';
 
+const WEAK_PATTERNS: readonly SpendPattern[] = ['flighted', 'bursty', 'seasonal'];
+
 /** Options of randomChannels. */
 export interface RandomChannelOptions {
   /** channels with a clear effect, 1..6 (default 4), each with a distinct spend pattern */ strong?: number;
@@ -12,7 +14,7 @@ export interface RandomChannelOptions {
  * A random channel set for recovery studies: `strong` channels with distinct spend patterns and
  * effects drawn across the reference priors' bulk (beta 0.06-0.25 of the KPI level at saturation,
  * alpha 0.1-0.75, K 0.6-1.6 mean spends, S 1-2.4, typical weekly spend 10k-80k), plus one
- * low-signal channel (beta 0.008-0.02, always on with a pattern of its own) named `weak`.
+ * low-signal channel (beta 0.008-0.02, flighted, bursty or seasonal spend) named `weak`.
  * Channel names are `ch1..chN` in pattern order, then `weak`.
  * @returns strong + 1 channels; same rng state => same set
  */
@@ -36,7 +38,8 @@ export function randomChannels(rng: Rng, options: RandomChannelOptions = {}): Sy
   }));
   out.push({
     name: 'weak',
-    pattern: rng.uniform() < 0.5 ? 'alwaysOn' : 'seasonal',
+    // spend that varies (flights, bursts, a yearly swing), so the data can show the effect is small
+    pattern: WEAK_PATTERNS[Math.floor(rng.uniform() * WEAK_PATTERNS.length)],
     level: rng.uniformIn(10_000, 40_000),
     beta: options.lowBeta ?? rng.uniformIn(0.008, 0.02),
     alpha: rng.uniformIn(0.1, 0.6),
