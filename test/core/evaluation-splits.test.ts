@@ -193,13 +193,16 @@ describe('model health card', () => {
     expect(card['eval.coverage'].severity).toBe('warn');
     expect(card['eval.coverage'].evidence.share).toBe(0.7);
     expect(card['eval.pareto_k'].severity).toBe('warn');
+    // worst first
     expect((card['eval.pareto_k'].evidence.worst as { week: string }[]).map((w) => w.week)).toEqual(['2024-01-08', '2024-01-15']);
     expect(card['fit.rhat'].severity).toBe('warn');
     // a looser config passes the same numbers
-    const loose = { ...config, evaluation: { ...config.evaluation, mape: 0.25, coverage: 0.6 } };
-    const card2 = byId(healthCard({ fit: { summary }, inSample: metrics(0.05, 0.95), outOfSample: metrics(0.2, 0.7) }, loose));
+    const loose = { ...config, evaluation: { ...config.evaluation, mape: 0.25, coverage: 0.6, pareto_k: 1 } };
+    const card2 = byId(healthCard({ fit: { summary }, inSample: metrics(0.05, 0.95), outOfSample: metrics(0.2, 0.7), loo: loo([0.2, 0.9, 0.75]) }, loose));
     expect(card2['eval.mape'].severity).toBe('info');
     expect(card2['eval.coverage'].severity).toBe('info');
+    expect(card2['eval.pareto_k'].severity).toBe('info');
+    expect(config.evaluation.pareto_k).toBe(0.7);
   });
 
   it('flags posterior predictive p-values in the 2.5% tails', () => {

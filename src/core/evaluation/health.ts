@@ -73,20 +73,23 @@ function checkCoverage(h: HealthInput, t: Thresholds): CheckResult {
   };
 }
 
-function checkParetoK(h: HealthInput): CheckResult {
+function checkParetoK(h: HealthInput, t: Thresholds): CheckResult {
   const loo = h.loo;
   if (!loo) return { id: 'eval.pareto_k', severity: 'info', title: 'PSIS-LOO not computed', detail: 'No leave-one-out estimate was given.', evidence: {} };
-  const bad = loo.badK.map((i) => ({ week: h.dates?.[i] ?? i, k: r(loo.pointwise[i].k) }));
+  const limit = t.pareto_k;
+  const bad = loo.pointwise
+    .flatMap((p, i) => (p.k > limit ? [{ week: h.dates?.[i] ?? i, k: r(p.k) }] : []))
+    .sort((a, b) => (b.k ?? Infinity) - (a.k ?? Infinity));
   const maxK = Math.max(...loo.pointwise.map((p) => p.k));
-  const evidence = { threshold: loo.kThreshold, count: bad.length, points: loo.pointwise.length, maxK: r(maxK), worst: bad.slice(0, 10), elpdLoo: r(loo.elpdLoo, 2), se: r(loo.se, 2), pLoo: r(loo.pLoo, 2) };
+  const evidence = { threshold: limit, count: bad.length, points: loo.pointwise.length, maxK: r(maxK), worst: bad.slice(0, 10), elpdLoo: r(loo.elpdLoo, 2), se: r(loo.se, 2), pLoo: r(loo.pLoo, 2) };
   if (bad.length === 0) {
-    return { id: 'eval.pareto_k', severity: 'info', title: 'Leave-one-out estimate is reliable (Pareto k)', detail: `All ${loo.pointwise.length} weeks have Pareto k <= ${loo.kThreshold} (largest ${r(maxK, 2)}); elpd_loo ${r(loo.elpdLoo, 1)} (se ${r(loo.se, 1)}), p_loo ${r(loo.pLoo, 1)}.`, evidence };
+    return { id: 'eval.pareto_k', severity: 'info', title: 'Leave-one-out estimate is reliable (Pareto k)', detail: `All ${loo.pointwise.length} weeks have Pareto k <= ${limit} (largest ${r(maxK, 2)}); elpd_loo ${r(loo.elpdLoo, 1)} (se ${r(loo.se, 1)}), p_loo ${r(loo.pLoo, 1)}.`, evidence };
   }
   return {
     id: 'eval.pareto_k',
     severity: 'warn',
     title: 'Some weeks dominate the fit (Pareto k)',
-    detail: `${bad.length} of ${loo.pointwise.length} weeks have Pareto k above ${loo.kThreshold}: leaving one of them out would change the posterior a lot, so elpd_loo is not reliable for model comparison.`,
+    detail: `${bad.length} of ${loo.pointwise.length} weeks have Pareto k above ${limit} (evaluation.pareto_k): leaving one of them out would change the posterior a lot, so elpd_loo is not reliable for model comparison.`,
     evidence,
     fix: 'Look at these weeks for outliers or one-off events; model them with a control (event flag) or check the data.',
   };
@@ -122,7 +125,7 @@ export const HEALTH_CHECKS = {
  * The model health card: convergence (R-hat, ESS, divergences, tree depth, E-BFMI against
  * training.max_rhat / min_ess) followed by the evaluation checks (MAPE against evaluation.mape,
  * coverage of the evaluation.interval prediction interval against evaluation.coverage, Pareto k
- * against the LOO threshold, PPC p-values).
+ * against evaluation.pareto_k, PPC p-values).
  * @param config the parsed config (its training and evaluation sections are read)
  */
 export function healthCard(h: HealthInput, config: Pick<Config, 'training' | 'evaluation'>): CheckResult[] {
