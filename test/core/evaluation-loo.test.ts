@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gpdFit, gpdQuantile, psisSmooth, logSumExp } from '../../src/core/evaluation/psis.ts';
 import { psisLoo, pointwiseLogLik } from '../../src/core/evaluation/loo.ts';
+import { predictiveDraws } from '../../src/core/evaluation/predictive.ts';
 import { Rng } from '../../src/core/inference/rng.ts';
 import { generateSynthetic } from '../../src/core/synthetic/generator.ts';
 import { prepareModelData } from '../../src/core/model/model-data.ts';
@@ -146,5 +147,9 @@ describe('pointwise log-likelihood of the model', () => {
       const model = LIKELIHOODS.normal(data.y, meanResponse(DEFAULT_MODEL_SPEC, data, p), p.sigma);
       expect(sum).toBeCloseTo(model - data.N * (0.5 * Math.log(2 * Math.PI) + Math.log(data.yScale)), 8);
     }
+    // from the predictive's fitted mean: the same numbers
+    const pd = predictiveDraws(DEFAULT_MODEL_SPEC, data, [truth.params, other], new Rng(1));
+    const fromMean = pointwiseLogLik(DEFAULT_MODEL_SPEC, data, [truth.params, other], pd.mean);
+    for (let i = 0; i < ll.values.length; i += 13) expect(fromMean.values[i]).toBeCloseTo(ll.values[i], 9);
   });
 });

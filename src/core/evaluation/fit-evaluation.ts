@@ -50,7 +50,7 @@ export function evaluateFit(
     band: fitBand(dates, actual, pd),
     ppc: posteriorPredictiveChecks(actual, pd),
     contraction: priorPosteriorContraction(spec, layout, fit),
-    loo: psisLoo(pointwiseLogLik(spec, data, params), 1, options.kThreshold ?? 0.7),
+    loo: psisLoo(pointwiseLogLik(spec, data, params, pd.mean), 1, options.kThreshold ?? 0.7),
     nDraws: params.length,
   };
 }

@@ -18,15 +18,25 @@ export interface PointwiseLogLik {
  * KPI's original units (log density of y, not of y / mean y), so that elpd values compare across
  * model options fitted to the same data as ArviZ / loo compare them.
  * @param params posterior draws, S >= 1
+ * @param fittedMean optional fitted mean of these draws in KPI units, row-major [S * N] (e.g.
+ *   PredictiveDraws.mean): saves recomputing the model's mean
  */
-export function pointwiseLogLik(spec: ModelSpec, data: ModelData, params: readonly ModelParams[]): PointwiseLogLik {
+export function pointwiseLogLik(
+  spec: ModelSpec,
+  data: ModelData,
+  params: readonly ModelParams[],
+  fittedMean?: Float64Array,
+): PointwiseLogLik {
   const S = params.length;
   const N = data.N;
   const values = new Float64Array(S * N);
   const logScale = Math.log(data.yScale);
+  if (fittedMean && fittedMean.length !== S * N) throw new Error(`pointwiseLogLik: fitted mean has ${fittedMean.length} values for ${S} x ${N}.`);
   for (let s = 0; s < S; s++) {
     const p = params[s];
-    const mu = meanResponse(spec, data, p);
+    const mu = fittedMean
+      ? Float64Array.from({ length: N }, (_, t) => fittedMean[s * N + t] / data.yScale)
+      : meanResponse(spec, data, p);
     const c = -LOG_SQRT_2PI - Math.log(p.sigma) - logScale;
     for (let t = 0; t < N; t++) {
       const z = (data.y[t] - mu[t]) / p.sigma;
