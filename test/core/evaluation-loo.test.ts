@@ -153,3 +153,28 @@ describe('pointwise log-likelihood of the model', () => {
     for (let i = 0; i < ll.values.length; i += 13) expect(fromMean.values[i]).toBeCloseTo(ll.values[i], 9);
   });
 });
+
+describe("agreement with R's loo package (test/fixtures/loo/psis_reference.json, loo 2.5.1)", () => {
+  it('Pareto k, smoothed log weights and PSIS-LOO estimates match loo to 1e-8', async () => {
+    const { readFileSync } = await import('node:fs');
+    const ref = JSON.parse(readFileSync('test/fixtures/loo/psis_reference.json', 'utf8')) as {
+      psis: { log_ratios: number[]; k: number; log_weights: number[] }[];
+      loo: { loglik: number[][]; elpd_loo: number; se_elpd_loo: number; p_loo: number; pointwise_elpd: number[]; pareto_k: number[] };
+    };
+    for (const set of ref.psis) {
+      const got = psisSmooth(set.log_ratios);
+      expect(got.k).toBeCloseTo(set.k, 8);
+      set.log_weights.forEach((w, i) => expect(got.logWeights[i]).toBeCloseTo(w, 8));
+    }
+    const S = ref.loo.loglik.length;
+    const N = ref.loo.loglik[0].length;
+    const loo = psisLoo({ nDraws: S, nPoints: N, values: Float64Array.from(ref.loo.loglik.flat()) });
+    expect(loo.elpdLoo).toBeCloseTo(ref.loo.elpd_loo, 8);
+    expect(loo.se).toBeCloseTo(ref.loo.se_elpd_loo, 8);
+    expect(loo.pLoo).toBeCloseTo(ref.loo.p_loo, 8);
+    loo.pointwise.forEach((p, i) => {
+      expect(p.elpd).toBeCloseTo(ref.loo.pointwise_elpd[i], 8);
+      expect(p.k).toBeCloseTo(ref.loo.pareto_k[i], 8);
+    });
+  });
+});
