@@ -130,6 +130,8 @@ export const evaluationConfigSchema = z
     mape: posNum().default(0.15),
     coverage: unit().default(0.8),
     interval: unit().default(0.9),
+    /** PSIS-LOO points with Pareto k above this are unreliable (Vehtari et al. 2017/2024) */
+    pareto_k: posNum().default(0.7),
   })
   .strict();
 
