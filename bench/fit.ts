@@ -1,10 +1,11 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
 import { withBenchPage } from './bench-page.ts';
-import { datasetFromCsv } from '../test/helpers/csv-dataset.ts';
-import { DEFAULT_FIT_SETTINGS, STAN_FIT_SETTINGS, type FitSettings } from '../src/core/inference/fit-job.ts';
+import { BenchInputError, formatLineage, formatResults, loadBenchData, type BenchData } from './bench-data.ts';
+import { STAN_FIT_SETTINGS, type FitSettings } from '../src/core/inference/fit-job.ts';
+import { DEFAULT_FIT_SETTINGS } from '../src/core/inference/fit-settings.ts';
 import type { FitPagePayload, FitPageResult } from './fit-page.ts';
 import { runStanPeer, type PeerResult } from './stan-peer.ts';
 
@@ -14,7 +15,10 @@ import { runStanPeer, type PeerResult } from './stan-peer.ts';
 //   [--until-converged [--max-rhat 1.01 --min-ess 400 --block 100]]  (--draws is then the cap per chain)
 //   [--peer-warmup 1000 --peer-draws 1000]  (the Stan peer always runs Stan's settings unless told otherwise)
 //   [--workers N]  (worker threads; default one per core, at most one per chain)
-// Builds the app's fit path, serves it, and fits in headless Chromium with real workers.
+// Loads the data through the app's own pipeline in node (ingest -> mapping from the spec -> checks
+// -> cleaning -> Dataset, bench/bench-data.ts); blocked data exits 1 with the checks' messages,
+// an unreadable file or spec exits 2. Then builds the app's fit path, serves it, and fits in
+// headless Chromium with real workers.
 
 const preset = process.argv.includes('--preset') ? process.argv[process.argv.indexOf('--preset') + 1] : 'stan';
 const base: FitSettings = preset === 'app' ? DEFAULT_FIT_SETTINGS : STAN_FIT_SETTINGS;
@@ -55,9 +59,7 @@ const settings: FitSettings = {
     : undefined,
 };
 
-async function runOurs(): Promise<FitPageResult> {
-  const spec = JSON.parse(readFileSync(a.spec!, 'utf8'));
-  const ds = datasetFromCsv(readFileSync(a.csv!, 'utf8'), spec);
+async function runOurs(ds: BenchData['dataset']): Promise<FitPageResult> {
   const payload: FitPagePayload = {
     dataset: {
       ...ds,
@@ -73,7 +75,20 @@ async function runOurs(): Promise<FitPageResult> {
   );
 }
 
-const ours = await runOurs();
+async function main(): Promise<void> {
+let data: BenchData;
+try {
+  data = await loadBenchData(a.csv!, a.spec!);
+} catch (e) {
+  if (!(e instanceof BenchInputError)) throw e;
+  console.error(e.message);
+  process.exit(e.exitCode);
+}
+const warned = data.results.filter((r) => r.severity !== 'info');
+console.log(`data: ${a.csv} through the app's pipeline: ${data.dataset.dates.length} weeks x ${data.dataset.channels.length} channels, ${data.dataset.controls.length} controls, ${data.dataset.factors.length} factors; checks score ${data.score.toFixed(3)}, ${warned.length} warning(s)`);
+if (warned.length) console.log(formatResults(warned));
+console.log(`cleaning applied:\n${formatLineage(data.lineage)}`);
+const ours = await runOurs(data.dataset);
 const rows = ours.summary;
 const roi = ours.channels.map((channel) => {
   const r = rows.find((x) => x.name === `roi[${channel}]`)!;
@@ -83,6 +98,11 @@ const minEssBulk = Math.min(...rows.map((r) => r.essBulk));
 const result: Record<string, unknown> = {
   preset,
   data: a.csv,
+  spec: a.spec,
+  revenue_per_kpi: data.spec.revenue_per_kpi ?? null,
+  checks_score: data.score,
+  check_warnings: warned.map((r) => ({ id: r.id, title: r.title })),
+  cleaning: data.lineage.map((e) => ({ step: e.step, rule: e.rule, column: e.column, cells_changed: e.cellsChanged, rows_before: e.rowsBefore, rows_after: e.rowsAfter })),
   chains: settings.chains,
   warmup: settings.warmup,
   draws: settings.draws,
@@ -145,3 +165,10 @@ for (const r of roi) {
 mkdirSync(dirname(a.out!), { recursive: true });
 writeFileSync(a.out!, JSON.stringify(result, null, 2) + '\n');
 console.log(`\nwrote ${a.out}`);
+}
+
+main().catch((e: unknown) => {
+  // Data problems were reported above; what is left is a failure of the fit itself (a worker, the browser).
+  console.error(`bench:fit failed: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(3);
+});
