@@ -9,10 +9,12 @@ export default defineConfig({
   test: {
     projects: [
       {
+        // the Svelte plugin compiles src/state/*.svelte.ts (runes) so the state runs in node
+        plugins: [svelte()],
         test: {
           name: 'node',
           environment: 'node',
-          include: ['test/core/**/*.test.ts', 'test/data/**/*.test.ts', 'test/regression/**/*.test.ts'],
+          include: ['test/core/**/*.test.ts', 'test/data/**/*.test.ts', 'test/state/**/*.test.ts', 'test/regression/**/*.test.ts'],
           testTimeout: 60_000,
         },
       },
