@@ -81,3 +81,20 @@ export async function loadBenchData(file: string, specPath: string, now = new Da
     await db.close();
   }
 }
+
+/** The demo the benchmarks fit by default and its peer spec. */
+export const ROBYN = { csv: 'public/demo/robyn_simulated_weekly.csv', spec: 'test/fixtures/reference/robyn_spec.json' } as const;
+
+/**
+ * The Robyn demo through the app's pipeline (208 weeks, 5 channels, 1 control, factor `events`),
+ * for the kernel and worker benchmarks; a data error prints its message and exits.
+ */
+export async function loadRobynBench(): Promise<Dataset> {
+  try {
+    return (await loadBenchData(ROBYN.csv, ROBYN.spec)).dataset;
+  } catch (e) {
+    if (!(e instanceof BenchInputError)) throw e;
+    console.error(e.message);
+    process.exit(e.exitCode);
+  }
+}

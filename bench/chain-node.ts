@@ -5,7 +5,7 @@
 // Stan's reference (peer/stan/reference/robyn.json): min bulk ESS 1146 over 100.9 chain-seconds
 // = 11.4 ESS per chain-second (52.7 s wall on 2 cores = 21.8 ESS/s). Compare within one machine.
 import { performance } from 'node:perf_hooks';
-import { loadRobyn } from '../test/helpers/robyn.ts';
+import { loadRobynBench } from './bench-data.ts';
 import { prepareModelData } from '../src/core/model/model-data.ts';
 import { DEFAULT_MODEL_SPEC } from '../src/core/spec/model-spec.ts';
 import { createFusedKernel } from '../src/core/kernels/fused.ts';
@@ -25,7 +25,7 @@ const draws = Number(arg('draws', '1000'));
 const seed = Number(arg('seed', '1'));
 const extra = JSON.parse(arg('options', '{}')) as Partial<ChainConfig>;
 
-const data = prepareModelData(loadRobyn(), DEFAULT_MODEL_SPEC);
+const data = prepareModelData(await loadRobynBench(), DEFAULT_MODEL_SPEC);
 const kernel = createFusedKernel(DEFAULT_MODEL_SPEC, data);
 const target = asLogDensity(kernel);
 const dim = target.dim;

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
 import { withBenchPage } from './bench-page.ts';
-import { BenchInputError, formatLineage, formatResults, loadBenchData, type BenchData } from './bench-data.ts';
+import { BenchInputError, formatLineage, formatResults, loadBenchData, ROBYN, type BenchData } from './bench-data.ts';
 import { STAN_FIT_SETTINGS, type FitSettings } from '../src/core/inference/fit-job.ts';
 import { DEFAULT_FIT_SETTINGS } from '../src/core/inference/fit-settings.ts';
 import type { FitPagePayload, FitPageResult } from './fit-page.ts';
@@ -25,8 +25,8 @@ const base: FitSettings = preset === 'app' ? DEFAULT_FIT_SETTINGS : STAN_FIT_SET
 const { values: a } = parseArgs({
   options: {
     preset: { type: 'string', default: 'stan' },
-    csv: { type: 'string', default: 'public/demo/robyn_simulated_weekly.csv' },
-    spec: { type: 'string', default: 'test/fixtures/reference/robyn_spec.json' },
+    csv: { type: 'string', default: ROBYN.csv },
+    spec: { type: 'string', default: ROBYN.spec },
     peer: { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results/fit.json' },
     chains: { type: 'string', default: String(base.chains) },
