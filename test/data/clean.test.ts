@@ -4,7 +4,8 @@ import { openNodeDb } from '../../src/data/duckdb-node.ts';
 import type { Db } from '../../src/data/db.ts';
 import { cleanTable, type LineageEntry } from '../../src/data/clean/index.ts';
 import { cleaningConfigSchema, type CleaningConfigInput } from '../../src/core/spec/config-cleaning.ts';
-import { toCheckMapping, type CheckMapping } from '../../src/data/checks/index.ts';
+import type { CheckMapping } from '../../src/data/checks/index.ts';
+import { toCheckMapping } from '../../src/data/mapping.ts';
 import { makeTable, week } from './checks-fixtures.ts';
 
 let db: Db;
@@ -153,10 +154,21 @@ describe('Robyn with the default cleaning config', () => {
     await db.registerFile('robyn.csv', readFileSync('public/demo/robyn_simulated_weekly.csv'));
     await db.exec(`CREATE TABLE robyn AS SELECT * FROM read_csv('robyn.csv')`);
     const before = await db.query(`SELECT sum(facebook_S) AS fb, sum(revenue) AS rev, count(*)::INTEGER AS n FROM robyn`);
-    const m = toCheckMapping(
-      { date: 'DATE', target: 'revenue', channels: ['tv_S', 'ooh_S', 'print_S', 'facebook_S', 'search_S'], controls: ['competitor_sales_B', 'newsletter'], factorControls: { events: 'na' } },
-      { facebook_S: 'facebook_I', search_S: 'search_clicks_P' },
-    );
+    const m = toCheckMapping({
+      date_col: 'DATE',
+      kpi_col: 'revenue',
+      channel_map: {
+        tv_S: { spend: 'tv_S' },
+        ooh_S: { spend: 'ooh_S' },
+        print_S: { spend: 'print_S' },
+        facebook_S: { spend: 'facebook_S', exposure: 'facebook_I' },
+        search_S: { spend: 'search_S', exposure: 'search_clicks_P' },
+    },
+      controls: ['competitor_sales_B', 'newsletter'],
+      factor_controls: { events: 'na' },
+      ignored: [],
+      keys: {},
+    });
     const r = await cleanTable(db, 'robyn', m, cleaningConfigSchema.parse({}));
     expect(await db.query(`SELECT sum(facebook_S) AS fb, sum(revenue) AS rev, count(*)::INTEGER AS n FROM robyn`)).toEqual(before);
     expect(await db.query(`SELECT count(*)::INTEGER AS n FROM ${r.table}`)).toEqual([{ n: 208 }]);

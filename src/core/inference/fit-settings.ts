@@ -46,7 +46,7 @@ export function thresholdsFromTraining(t: TrainingConfig): Partial<ConvergenceTh
 
 /**
  * The app's default fit settings: the config's training defaults (src/core/spec/config.ts, the
- * one place they are written; measured in bench/results/fit-app.json): 4 chains, a short
+ * one place they are written; measurements in bench/README.md): 4 chains, a short
  * gradient-then-dense warmup of 400 and up to 1000 draws, adapt_delta 0.9, stopping as soon as
  * the chains meet DEFAULT_UNTIL_CONVERGED.
  */

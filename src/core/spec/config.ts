@@ -86,12 +86,9 @@ export const readConfigSchema = z
 export const trainingConfigSchema = z
   .object({
     chains: posInt().default(4),
-    // The app's defaults, the one place they are written (DEFAULT_FIT_SETTINGS derives from them),
-    // measured in bench/results/fit-app.json. Stan's are warmup 1000, adapt_delta 0.8, adaptation
-    // stan, metric diag, until_converged false (STAN_FIT_SETTINGS). adapt_delta 0.9: with the dense
-    // metric's larger steps, 0.8 let 2 of 7 seeds stick in Robyn's funnel-like corner (70-100
-    // divergences, rule not met by 1000 draws); 0.9 met the rule on all 7 with 0-7 divergences
-    // for ~10% more leapfrogs on average.
+    // The app's defaults, the one place they are written (DEFAULT_FIT_SETTINGS derives from them);
+    // why these values: bench/README.md. Stan's are warmup 1000, adapt_delta 0.8, adaptation stan,
+    // metric diag, until_converged false (STAN_FIT_SETTINGS).
     warmup: nonNegInt().default(400),
     draws: posInt().default(1000),
     seed: nonNegInt().default(1),
