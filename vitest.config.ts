@@ -16,6 +16,8 @@ export default defineConfig({
           environment: 'node',
           include: ['test/core/**/*.test.ts', 'test/data/**/*.test.ts', 'test/state/**/*.test.ts', 'test/regression/**/*.test.ts'],
           testTimeout: 60_000,
+          // DuckDB's start in beforeAll takes 10-30 s on a loaded shared machine (the 10 s default failed)
+          hookTimeout: 120_000,
         },
       },
       {
