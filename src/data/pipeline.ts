@@ -81,7 +81,10 @@ export async function runPipeline(db: Db, file: IngestInput, config: unknown = {
   out.profile = await profileTable(db, T.raw);
   out.proposal = proposeMapping(out.profile);
   if (opts.mapping !== 'config' && !cfg.data.date_col) {
-    cfg = { ...cfg, data: { ...cfg.data, ...out.proposal.data, file: file.name } };
+    // The proposal fills only what the config leaves out: a kpi_col or channel_map the user wrote stays theirs.
+    const given = ((config ?? {}) as { data?: Record<string, unknown> }).data ?? {};
+    const fill = Object.fromEntries(Object.entries(out.proposal.data).filter(([k]) => given[k] === undefined));
+    cfg = { ...cfg, data: { ...cfg.data, ...fill, file: file.name } };
     out.config = cfg;
   }
   const m: MappingConfig = cfg.data;
