@@ -104,6 +104,9 @@ export async function ingestFile(db: Db, input: IngestInput, opts: IngestOptions
     } else {
       const read = opts.read ?? {};
       const text = inspectText(file, bytes, read.encoding);
+      // DuckDB's sniffer takes about a minute over a 10 MB line before it fails, naming line 1.
+      const long = bytes.length > MAX_LINE_BYTES ? firstLongLine(bytes, MAX_LINE_BYTES) : null;
+      if (long) throw tooLongLine(file, long, MAX_LINE_BYTES);
       let r = await readCsv(db, { file, vname: vname!, table, format, encoding: text.encoding, bytes }, read);
       if (read.delimiter === undefined) {
         // The sniffer falls back to one column when rows disagree on the field count; reading
@@ -263,6 +266,18 @@ async function decimalCommaColumns(db: Db, table: string): Promise<string[]> {
   return out;
 }
 
+function tooLongLine(file: string, long: { line: number; bytes: number } | null, limit: number): IngestError {
+  const at = long ? `Line ${long.line} of ${file} is ${formatNumber(long.bytes)} bytes long` : `A line of ${file} is too long`;
+  return new IngestError(
+    'ingest.csv_unreadable',
+    file,
+    `${at}: DuckDB reads lines of at most ${formatNumber(limit)} bytes ("maximum line size exceeded"). A cell that large is not weekly data, or a quote left open joined many lines.`,
+    `Remove or shorten the huge cell${long ? ` on line ${long.line}` : ''} (or close its quote), then load the file again.`,
+    undefined,
+    long?.line,
+  );
+}
+
 function unclosedQuote(file: string, line: number): IngestError {
   return new IngestError(
     'ingest.csv_unreadable',
@@ -278,19 +293,8 @@ function csvError(src: Pick<CsvSource, 'file' | 'bytes' | 'encoding'>, e: unknow
   const { file } = src;
   const msg = e instanceof Error ? e.message : String(e);
   const size = /Maximum line size of (\d+) bytes exceeded/.exec(msg);
-  if (size) {
-    // DuckDB counts lines within its read buffer, so its line number is wrong for a huge cell.
-    const long = firstLongLine(src.bytes, Number(size[1]));
-    const at = long ? `Line ${long.line} of ${file} is ${formatNumber(long.bytes)} bytes long` : `A line of ${file} is too long`;
-    return new IngestError(
-      'ingest.csv_unreadable',
-      file,
-      `${at}: DuckDB reads lines of at most ${formatNumber(Number(size[1]))} bytes ("maximum line size exceeded"). A cell that large is not weekly data, or a quote left open joined many lines.`,
-      `Remove or shorten the huge cell${long ? ` on line ${long.line}` : ''} (or close its quote), then load the file again.`,
-      undefined,
-      long?.line,
-    );
-  }
+  // DuckDB counts lines within its read buffer, so its line number is wrong for a huge cell.
+  if (size) return tooLongLine(file, firstLongLine(src.bytes, Number(size[1])), Number(size[1]));
   if (src.encoding !== 'utf-16' && /quote|unterminated/i.test(msg)) {
     const open = unclosedQuoteLine(src.bytes, /delimiter = (\S)/.exec(msg)?.[1] ?? ',');
     if (open !== null) return unclosedQuote(file, open);

@@ -8,7 +8,7 @@ import type { CheckContext } from './types.ts';
 function describe(c: { column: string; role: string; value: string | null }): string {
   // NULL here means no usable value: the checks read a view where NaN, infinite and absurdly
   // large numbers are already NULL (data.non_finite names them), so "empty" would mislead.
-  if (c.value === null) return `"${c.column}" (${c.role}) has no usable value in any row (every cell is empty, not a number, or NaN/infinite/larger than 1e15)`;
+  if (c.value === null) return `"${c.column}" (${c.role}) has no usable value in any row (every cell is empty, text, infinite, not-a-number or larger than 1e15)`;
   const x = Number(c.value);
   const shown = c.value.trim() !== '' && Number.isFinite(x) ? formatNumber(x) : c.value;
   if (c.role === 'spend' && x === 0) return `"${c.column}" (spend) is 0 in every row: a channel that never spent cannot be measured`;
