@@ -27,9 +27,11 @@ const where = (f: LoadFacts) => (f.sniff === null ? 'Row' : 'Line');
 export async function loadFindings(db: Db, f: LoadFacts): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
   const { file } = f;
-  // DuckDB matches names without case, so 'revenue' and 'Revenue' collide like exact duplicates.
+  // DuckDB matches names without case, so 'revenue' and 'Revenue' collide like exact duplicates
+  // (in CSV; the Parquet loader names its own renames).
   const seen = new Map<string, number[]>();
-  f.headerAsWritten.forEach((h, i) => seen.set(h.toLowerCase(), [...(seen.get(h.toLowerCase()) ?? []), i + 1]));
+  const norm = (h: string) => (f.sniff === null ? h : h.toLowerCase());
+  f.headerAsWritten.forEach((h, i) => seen.set(norm(h), [...(seen.get(norm(h)) ?? []), i + 1]));
   for (const [key, pos] of seen) {
     const written = [...new Set(pos.map((p) => f.headerAsWritten[p - 1]!))];
     const h = written[0] ?? key;
