@@ -138,7 +138,7 @@ export function writeNationalStanProgram(spec: ModelSpec, dims: ProgramDims): st
     (SEASONALITY_PIECES[spec.seasonality.kind] as (s: SeasonalitySpec) => Piece)(spec.seasonality),
   ];
   const all = (k: keyof Piece) => pieces.flatMap((p) => p[k] ?? []);
-  const muTerms = [...all('mu'), 'H * beta', ...(hasControls ? ['Z * gamma'] : [])];
+  const muTerms = ['intercept', ...all('mu'), 'H * beta', ...(hasControls ? ['Z * gamma'] : [])];
 
   const params = layout.blocks.map((b) => {
     const sp = STAN_PARAMS[b.name];
@@ -157,8 +157,8 @@ export function writeNationalStanProgram(spec: ModelSpec, dims: ProgramDims): st
   return [
     '// Carryover national MMM, written from the model spec by Carryover\'s Stan exporter.',
     '//',
-    '//   y_t / y_scale = intercept [+ delta * t01_t] [+ F_t * fourier] + sum_c beta_c * hill(adstock(u_c), K_c, S_c)',
-    '//                 [+ Z_t * gamma] + eps_t,   eps_t ~ normal(0, sigma)',
+    `//   y / y_scale = ${muTerms.join(' + ')} + noise (${spec.likelihood.kind}, sd sigma)`,
+    '//   H[t, c] = saturate(adstock(spend_c / mean spend_c, alpha_c)_t, Khalf_c, S_c)',
     '//',
     ...describe.map((l) => `// ${l}`),
     '// The data file holds the inputs exactly as Carryover\'s own kernels see them (u = spend / mean spend,',
@@ -189,7 +189,7 @@ export function writeNationalStanProgram(spec: ModelSpec, dims: ProgramDims): st
       'matrix[N, C] H;',
       'vector[N] mu;',
       'for (c in 1:C) H[, c] = saturate(adstock(Xlag, c, alpha[c], N, L), col(pos, c), Khalf[c], S[c]);',
-      `mu = intercept + ${muTerms.join(' + ')};`,
+      `mu = ${muTerms.join(' + ')};`,
       ...params.map((p) => p.prior),
       LIKELIHOOD_STATEMENTS[spec.likelihood.kind],
     ]),
