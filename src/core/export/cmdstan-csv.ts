@@ -42,6 +42,20 @@ export function parseCmdStanNumber(s: string): number | null {
   return nf === undefined ? null : nf;
 }
 
+/**
+ * rstan's sample_file writes the same CSV with flat argument names (`iter`, `warmup`, `chain_id`,
+ * `adapt_delta`, `max_treedepth`, `sampler_t=NUTS(diag_e)`); they are read as CmdStan's.
+ */
+function normalizeConfig(config: Record<string, string>): void {
+  const alias: [string, string][] = [['warmup', 'num_warmup'], ['chain_id', 'id'], ['adapt_delta', 'delta'], ['max_treedepth', 'max_depth']];
+  for (const [from, to] of alias) if (config[from] !== undefined && config[to] === undefined) config[to] = config[from];
+  if (config.num_samples === undefined && config.iter !== undefined && config.num_warmup !== undefined) {
+    config.num_samples = String(Number(config.iter) - Number(config.num_warmup));
+  }
+  const nuts = /\((\w+)\)/.exec(config.sampler_t ?? '');
+  if (nuts && config.metric === undefined) config.metric = nuts[1];
+}
+
 /** A numeric config value of a file (`num_samples`, `delta`, ...), or `fallback` when absent. */
 export function configNumber(csv: Pick<CmdStanCsv, 'file' | 'config'>, key: string, fallback: number): number {
   const v = csv.config[key];
@@ -71,6 +85,7 @@ export function parseCmdStanCsv(file: string, text: string): CmdStanCsv {
     const m = /^#\s*([A-Za-z_][\w]*)\s*=\s*(.*?)\s*(\(Default\))?\s*$/.exec(l);
     if (m && !(m[1] in config)) config[m[1]] = m[2];
   }
+  normalizeConfig(config);
   if (i >= lines.length) {
     throw new CmdStanCsvError(file, `${file} has no header line (lp__,accept_stat__,...): it is empty or not a CmdStan output CSV.`);
   }

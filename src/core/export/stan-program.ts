@@ -61,8 +61,8 @@ interface Piece {
 
 /** Trend pieces by kind: the regressor (t-1)/(N-1) comes as data `t01`. */
 const TREND_PIECES = {
-  linear: () => ({ data: ['vector[N] t01;                  // (t - 1) / (N - 1), linear trend regressor'], mu: ['delta * t01'] }),
-  none: () => ({}),
+  linear: (_s: TrendSpec) => ({ data: ['vector[N] t01;                  // (t - 1) / (N - 1), linear trend regressor'], mu: ['delta * t01'] }),
+  none: (_s: TrendSpec) => ({}),
 } satisfies Record<TrendSpec['kind'], (s: TrendSpec) => Piece>;
 
 /** Seasonality pieces by kind: the Fourier columns come as data `F`. */
@@ -104,7 +104,7 @@ const ADSTOCK_PIECES = {
 
 /** Saturation pieces: `saturate(a, pos, K, S)`, 0 where the window holds no spend. */
 const SATURATION_PIECES = {
-  hill: () => ({
+  hill: (_s: SaturationSpec) => ({
     functions: [
       '  // Hill a^S / (a^S + K^S) as inv_logit(S (log a - log K)); 0 where pos = 0 (log(a + 1 - pos) keeps it finite)',
       '  vector saturate(vector a, vector pos, real K, real S) {',
