@@ -131,9 +131,35 @@ describe('Import draws: clear errors for a wrong, truncated or mismatched CSV', 
   });
 });
 
-// ---- hand-computed from the fixture (filled in from the CSV columns; see the README)
+// ---- hand-computed from the fixture: sums of the 12 values of each column (chain 1, then chain 2) / 12
 const FIXTURE_SETTINGS = { chains: 2, warmup: 300, draws: 6, seed: 11, adaptDelta: 0.8, maxTreeDepth: 10, metric: 'diag' };
-const FIXTURE_WALL_S = NaN;
-const FIXTURE_DIVERGENCES = {};
-const HAND_MEANS: Record<string, number> = {};
-const STAN_ROI_MEANS: Record<string, number> = {};
+/** the slower chain: 9.8472 s warmup + 0.059717 s sampling (chain 1: 7.88223 + 0.036692) */
+const FIXTURE_WALL_S = 9.906917;
+/** divergent__ is 0 in all 12 rows */
+const FIXTURE_DIVERGENCES = { count: 0, total: 12, perChain: [0, 0] };
+const HAND_MEANS: Record<string, number> = {
+  // (0.731441 + 0.741424 + 0.749895 + 0.884267 + 0.837518 + 0.752791) + (0.823731 + 0.888826 + 0.857153 + 0.824804 + 0.836224 + 0.812892) = 9.740966
+  intercept: 9.740966 / 12,
+  // delta column: sum -0.04928615
+  trend: -0.04928615 / 12,
+  // beta.1: 0.220039 + 0.377122 + 0.418553 + 0.151866 + 0.299043 + 0.268788 + 0.26365 + 0.344302 + 0.359428 + 0.236896 + 0.224732 + 0.243016
+  'beta[tv_S]': 3.407435 / 12,
+  // alpha.2: 0.60913 + 0.662821 + 0.69663 + 0.597182 + 0.507321 + 0.699014 + 0.39406 + 0.664782 + 0.291781 + 0.635486 + 0.267684 + 0.786355
+  'alpha[ooh_S]': 6.812246 / 12,
+  // Khalf.3: 3.01424 + 1.82003 + 4.52572 + 0.790087 + 1.0416 + 0.990925 + 2.03261 + 1.86238 + 1.5833 + 0.816673 + 2.38943 + 1.00828
+  'K[print_S]': 21.875275 / 12,
+  // S.4: 1.03547 + 0.995604 + 0.981436 + 2.44315 + 1.28021 + 1.41427 + 1.83735 + 1.47893 + 2.09932 + 1.55875 + 1.49553 + 1.61601
+  'S[facebook_S]': 18.23603 / 12,
+  // gamma.1: 0.321994 + 0.318496 + 0.36373 + 0.319902 + 0.320253 + 0.333127 + 0.325409 + 0.312233 + 0.307558 + 0.346053 + 0.287212 + 0.34615
+  'gamma[competitor_sales_B]': 3.902117 / 12,
+  // sigma: 0.116966 + 0.115759 + 0.120425 + 0.117299 + 0.120172 + 0.12441 + 0.110903 + 0.112684 + 0.111276 + 0.126002 + 0.120915 + 0.129056
+  sigma: 1.425867 / 12,
+};
+/** means of Stan's own roi.1..5 columns (sums 84.32049, 24.229337, 85.97925, 239.9094, 153.606726 over 12 rows) */
+const STAN_ROI_MEANS: Record<string, number> = {
+  'roi[tv_S]': 84.32049 / 12,
+  'roi[ooh_S]': 24.229337 / 12,
+  'roi[print_S]': 85.97925 / 12,
+  'roi[facebook_S]': 239.9094 / 12,
+  'roi[search_S]': 153.606726 / 12,
+};
