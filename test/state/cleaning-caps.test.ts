@@ -121,3 +121,18 @@ describe('DatasetState: one-click KPI caps and the raw variant (node DuckDB)', {
     expect((await idle.rawDataset()).error).toMatch(/No cleaned dataset/);
   });
 });
+
+describe('CleaningCompareState without a cleaned dataset', () => {
+  it('says why it cannot start and has no ROI to show', async () => {
+    const { CleaningCompareState } = await import('../../src/state/cleaning-compare.svelte.ts');
+    const { DEFAULT_MODEL_SPEC } = await import('../../src/core/spec/model-spec.ts');
+    const { DEFAULT_FIT_SETTINGS } = await import('../../src/core/inference/fit-settings.ts');
+    const cmp = new CleaningCompareState();
+    const ds = newState();
+    await cmp.start(ds, DEFAULT_MODEL_SPEC, { ...DEFAULT_FIT_SETTINGS });
+    expect(cmp.error).toMatch(/No cleaned dataset yet/);
+    expect(cmp.running).toBe(false);
+    expect(cmp.roi).toBeNull();
+    expect(cmp.isFor(ds.dataset)).toBe(false);
+  });
+});
