@@ -6,6 +6,7 @@ import type { FitSettings, ChainRun } from '../src/core/inference/fit-job.ts';
 import type { ChainStatus } from '../src/core/inference/progress.ts';
 import type { DrawTable } from '../src/core/model/draws.ts';
 import type { TableBlock } from '../src/core/inference/fit-worker-impl.ts';
+import type { AnalysisOptions, FitAnalysis } from '../src/core/analysis/analyse-fit.ts';
 
 /** One worker's share of a fit: plain data and typed arrays only. */
 export interface FitJob {
@@ -31,4 +32,25 @@ export interface FitWorkerApi {
    * true when the fit should stop there (decided over all workers' chains).
    */
   fit(job: FitJob, onStatus: (s: ChainStatus[]) => void, onBlock?: (b: TableBlock) => Promise<boolean>): Promise<ChainOutput[]>;
+}
+
+/** The draws an analysis reads: FitResult's column names and per-chain tables. */
+export interface AnalysisFit {
+  names: string[];
+  tables: DrawTable[];
+}
+
+/** The analysis worker (workers/analysis.worker.ts). Errors cross as { name, message }. */
+export interface AnalysisWorkerApi {
+  /**
+   * analyseFit (src/core/analysis/analyse-fit.ts) off the main thread; `onProgress` (a
+   * Comlink.proxy) gets (draws done, draws to do) every 100 draws.
+   */
+  analyse(
+    spec: ModelSpec,
+    data: ModelData,
+    fit: AnalysisFit,
+    options: Omit<AnalysisOptions, 'onProgress'>,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<FitAnalysis>;
 }

@@ -1,0 +1,65 @@
+import * as Plot from '@observablehq/plot';
+import type { FitAnalysis } from '../../core/analysis/analyse-fit.ts';
+import type { CsvCell } from '../../core/format/csv.ts';
+import { OKABE_ITO } from '../primitives/palette.ts';
+import { legendMarks } from './legend.ts';
+import type { WeekAxis } from './weeks.ts';
+import type { TableData } from './table-data.ts';
+
+const FIT = OKABE_ITO[0];
+
+/**
+ * Observed KPI per week (dots) against the fitted mean (line) with its 50% and 90% bands.
+ * @param kpi the KPI's name, for the axis label
+ */
+export function fitChart(a: FitAnalysis, weeks: WeekAxis, kpi: string, width: number): Element {
+  const rows = weeks.values.map((x, t) => ({
+    x,
+    observed: a.observed[t],
+    mean: a.fitted.mean[t],
+    q05: a.fitted.q05[t],
+    q25: a.fitted.q25[t],
+    q75: a.fitted.q75[t],
+    q95: a.fitted.q95[t],
+  }));
+  const legend = legendMarks(
+    [
+      { label: 'observed', colour: '#000000', kind: 'dot' },
+      { label: 'fitted mean', colour: FIT, kind: 'line' },
+      { label: '50% band', colour: FIT, kind: 'swatch', opacity: 0.4 },
+      { label: '90% band', colour: FIT, kind: 'swatch', opacity: 0.15 },
+    ],
+    width,
+    56,
+  );
+  return Plot.plot({
+    width,
+    height: 340,
+    marginLeft: 56,
+    marginTop: legend.marginTop,
+    x: { label: weeks.label, type: weeks.values[0] instanceof Date ? 'utc' : 'linear' },
+    y: { label: `${kpi} per week`, grid: true, tickFormat: '~s' },
+    marks: [
+      Plot.areaY(rows, { x: 'x', y1: 'q05', y2: 'q95', fill: FIT, fillOpacity: 0.15 }),
+      Plot.areaY(rows, { x: 'x', y1: 'q25', y2: 'q75', fill: FIT, fillOpacity: 0.4 }),
+      Plot.lineY(rows, { x: 'x', y: 'mean', stroke: FIT, strokeWidth: 1.5 }),
+      Plot.dot(rows, { x: 'x', y: 'observed', r: 1.8, fill: '#000000' }),
+      ...legend.marks,
+    ],
+  });
+}
+
+/** The fit per week: observed, fitted mean, 50% and 90% band ends. */
+export function fitTable(a: FitAnalysis, weeks: WeekAxis): TableData {
+  const columns = ['week', 'observed', 'fitted mean', '5%', '25%', '75%', '95%'];
+  const rows: CsvCell[][] = weeks.values.map((_, t) => [
+    weeks.cell(t),
+    a.observed[t],
+    a.fitted.mean[t],
+    a.fitted.q05[t],
+    a.fitted.q25[t],
+    a.fitted.q75[t],
+    a.fitted.q95[t],
+  ]);
+  return { columns, rows };
+}
