@@ -47,10 +47,32 @@ describe('Results screen on the fitted Robyn demo', () => {
       trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent?.trim() ?? '')),
     );
     summary = new Map(rows.map((r) => [r[0], r]));
-    await page.click('nav a[href="#/results"]');
-    await page.getByTestId('results-done').waitFor({ timeout: 60_000 });
   });
   afterAll(async () => app?.close());
+
+  it('Fit screen: rank and trace plots start at the worst R-hat, one row per chain', async () => {
+    const { page } = app;
+    const rhat = (r: string[]) => (r[6] === 'NaN' ? Infinity : Number(r[6]));
+    const worst = Math.max(...[...summary.values()].map(rhat));
+    const picked = await page.getByTestId('diagnostic-param').inputValue();
+    expect(rhat(summary.get(picked)!)).toBe(worst);
+    // 4 chains x 150 draws: every chain's ranks are counted once
+    const counts = await page.getByTestId('diagnostic-rank').locator('tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => Number(td.textContent?.replace(/,/g, '')))),
+    );
+    for (let c = 0; c < 4; c++) expect(counts.reduce((s, r) => s + r[2 + c], 0)).toBe(150);
+    await expect(page.getByTestId('diagnostic-trace').locator('svg path').count()).resolves.toBeGreaterThanOrEqual(4);
+    // another parameter redraws both plots for it
+    await page.getByTestId('diagnostic-param').selectOption({ index: 3 });
+    await expect(page.getByTestId('diagnostic-trace').locator('figcaption').innerText()).resolves.toContain(await page.getByTestId('diagnostic-param').inputValue());
+  });
+
+  it('Results opens on the analysis of that fit', async () => {
+    const { page } = app;
+    await page.click('nav a[href="#/results"]');
+    await page.getByTestId('results-done').waitFor({ timeout: 60_000 });
+    await expect(page.getByTestId('results-done').innerText()).resolves.toContain('600 of 600 posterior draws, 208 weeks');
+  });
 
   it('shows every chart with its table', async () => {
     const { page } = app;

@@ -121,13 +121,14 @@ export function adstockChart(a: FitAnalysis, width: number): Element {
     ],
     width,
     48,
+    44,
   );
   const L = a.channels[0]?.adstock.weights.mean.length ?? 1;
   return Plot.plot({
     width,
     height: 260,
     marginLeft: 48,
-    marginTop: legend.marginTop + 18,
+    marginTop: legend.marginTop,
     x: { label: 'weeks after the spend (lag)', ticks: Math.min(L, 5), tickFormat: 'd' },
     y: { label: 'weight of the spend at this lag', grid: true },
     fx: { label: null, domain: names, padding: 0.1 },

@@ -27,9 +27,11 @@ const HLINE = {
  * SVG downloads carry it; Plot's own swatches are HTML beside the SVG and would be lost.
  * @param width the chart's width in px
  * @param marginLeft the chart's left margin in px: the legend starts at the frame's left edge
- * @returns the marks and the top margin they need (px)
+ * @param below px kept free between the legend and the frame, for the y axis label above the
+ *   frame (Plot puts it there) and facet labels
+ * @returns the marks and the top margin the chart needs (px)
  */
-export function legendMarks(items: readonly LegendItem[], width: number, marginLeft = 40): { marks: Plot.Markish[]; marginTop: number } {
+export function legendMarks(items: readonly LegendItem[], width: number, marginLeft = 40, below = 24): { marks: Plot.Markish[]; marginTop: number } {
   const marks: Plot.Markish[] = [];
   let x = 0;
   let row = 0;
@@ -44,10 +46,10 @@ export function legendMarks(items: readonly LegendItem[], width: number, marginL
     return { it, ...at };
   });
   const rows = row + 1;
-  const marginTop = rows * ROW_PX + 14;
+  const marginTop = rows * ROW_PX + 4 + below;
   for (const { it, x: dx, row: r } of placed) {
     // frame-anchored at its top-left corner, moved up into the margin
-    const dy = -marginTop + 10 + r * ROW_PX;
+    const dy = -marginTop + 12 + r * ROW_PX;
     const base = { frameAnchor: 'top-left' as const, facet: 'super' as const, dy };
     if (it.kind === 'swatch') {
       marks.push(Plot.dot([0], { ...base, dx: dx + 7, symbol: 'square', r: 5, fill: it.colour, fillOpacity: it.opacity ?? 1 }));

@@ -30,6 +30,7 @@ export function roiChart(a: FitAnalysis, width: number): Element {
     ],
     width,
     marginLeft,
+    40,
   );
   const breakEven = a.roiUnit === 'revenue-per-spend' ? 1 : 0;
   return Plot.plot({
@@ -37,7 +38,7 @@ export function roiChart(a: FitAnalysis, width: number): Element {
     height: legend.marginTop + 60 + 34 * names.length,
     marginLeft,
     marginRight: 16,
-    marginTop: legend.marginTop + 16,
+    marginTop: legend.marginTop,
     x: { label: ROI_UNIT_LABELS[a.roiUnit], grid: true, nice: true },
     y: { label: null, domain: names },
     fx: { label: null, domain: [...ROI_PANELS], padding: 0.12 },
