@@ -62,6 +62,7 @@ describe('Results screen on the fitted Robyn demo', () => {
     );
     for (let c = 0; c < 4; c++) expect(counts.reduce((s, r) => s + r[2 + c], 0)).toBe(150);
     await expect(page.getByTestId('diagnostic-trace').locator('svg path').count()).resolves.toBeGreaterThanOrEqual(4);
+    await page.getByTestId('diagnostic-plots').screenshot({ path: join(tmpdir(), 'carryover-diagnostics.png') });
     // another parameter redraws both plots for it
     await page.getByTestId('diagnostic-param').selectOption({ index: 3 });
     await expect(page.getByTestId('diagnostic-trace').locator('figcaption').innerText()).resolves.toContain(await page.getByTestId('diagnostic-param').inputValue());

@@ -3,6 +3,7 @@ import type { CsvCell } from '../../core/format/csv.ts';
 import { defaultRankBins, rankHistogram } from '../../core/diagnostics/rank-plot.ts';
 import { quantileSorted } from '../../core/diagnostics/quantile.ts';
 import { seriesColour } from '../primitives/palette.ts';
+import { legendMarks } from '../primitives/legend.ts';
 
 /** A table beside a diagnostic chart: shown rows and the CSV's. */
 export interface DiagnosticTable {
@@ -24,7 +25,8 @@ export function rankChart(name: string, chains: readonly Float64Array[], width: 
   return Plot.plot({
     width,
     height: 40 + 56 * chains.length,
-    marginLeft: 64,
+    marginLeft: 40,
+    marginRight: 64,
     marginTop: 24,
     x: { label: `rank of ${name} among all chains' draws`, tickFormat: '~s' },
     y: { label: 'draws', ticks: 2 },
@@ -53,19 +55,18 @@ export function rankTable(chains: readonly Float64Array[]): DiagnosticTable {
 export function traceChart(name: string, chains: readonly Float64Array[], width: number): Element {
   const labels = chains.map((_, c) => chainLabel(c));
   const rows = chains.flatMap((draws, c) => Array.from(draws, (y, i) => ({ chain: labels[c], i: i + 1, y })));
+  const legend = legendMarks(labels.map((l, c) => ({ label: l, colour: seriesColour(c), kind: 'line' as const })), width, 56);
   return Plot.plot({
     width,
     height: 260,
     marginLeft: 56,
-    marginTop: 34,
+    marginTop: legend.marginTop,
     x: { label: 'draw (after warmup)' },
     y: { label: name, grid: true, tickFormat: '~g' },
     color: { domain: labels, range: labels.map((_, c) => seriesColour(c)), legend: false },
     marks: [
       Plot.lineY(rows, { x: 'i', y: 'y', z: 'chain', stroke: 'chain', strokeWidth: 0.8, strokeOpacity: 0.8 }),
-      ...labels.map((l, c) =>
-        Plot.text([0], { frameAnchor: 'top-left', dy: -24, dx: 70 * c, text: () => `■ ${l}`, fill: seriesColour(c), textAnchor: 'start', fontWeight: 600 }),
-      ),
+      ...legend.marks,
     ],
   });
 }

@@ -3,7 +3,7 @@ import type { FitAnalysis } from '../../core/analysis/analyse-fit.ts';
 import type { CsvCell } from '../../core/format/csv.ts';
 import { formatEstimate, formatShare } from '../../core/format/estimate.ts';
 import { BASELINE_GREY, seriesColour } from '../primitives/palette.ts';
-import { legendMarks } from './legend.ts';
+import { legendMarks } from '../primitives/legend.ts';
 import type { WeekAxis } from './weeks.ts';
 import type { TableData } from './table-data.ts';
 

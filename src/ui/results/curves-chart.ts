@@ -4,7 +4,7 @@ import type { CsvCell } from '../../core/format/csv.ts';
 import { formatEstimate } from '../../core/format/estimate.ts';
 import { formatNumber } from '../../core/format/number.ts';
 import { seriesColour } from '../primitives/palette.ts';
-import { legendMarks } from './legend.ts';
+import { legendMarks } from '../primitives/legend.ts';
 import type { TableData } from './table-data.ts';
 
 /**
@@ -121,7 +121,7 @@ export function adstockChart(a: FitAnalysis, width: number): Element {
     ],
     width,
     48,
-    44,
+    24,
   );
   const L = a.channels[0]?.adstock.weights.mean.length ?? 1;
   return Plot.plot({
@@ -131,7 +131,7 @@ export function adstockChart(a: FitAnalysis, width: number): Element {
     marginTop: legend.marginTop,
     x: { label: 'weeks after the spend (lag)', ticks: Math.min(L, 5), tickFormat: 'd' },
     y: { label: 'weight of the spend at this lag', grid: true },
-    fx: { label: null, domain: names, padding: 0.1 },
+    fx: { label: null, domain: names, padding: 0.2 },
     color: { domain: names, range: a.channels.map((_, i) => seriesColour(i)) },
     marks: [
       Plot.frame({ stroke: '#d7dce1' }),

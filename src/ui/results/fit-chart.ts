@@ -2,7 +2,7 @@ import * as Plot from '@observablehq/plot';
 import type { FitAnalysis } from '../../core/analysis/analyse-fit.ts';
 import type { CsvCell } from '../../core/format/csv.ts';
 import { OKABE_ITO } from '../primitives/palette.ts';
-import { legendMarks } from './legend.ts';
+import { legendMarks } from '../primitives/legend.ts';
 import type { WeekAxis } from './weeks.ts';
 import type { TableData } from './table-data.ts';
 

@@ -4,7 +4,7 @@ import { ROI_UNIT_LABELS } from '../../core/analysis/roi.ts';
 import type { CsvCell } from '../../core/format/csv.ts';
 import { formatEstimate, formatInterval50 } from '../../core/format/estimate.ts';
 import { seriesColour } from '../primitives/palette.ts';
-import { legendMarks } from './legend.ts';
+import { legendMarks } from '../primitives/legend.ts';
 import { marginFor } from './weeks.ts';
 import { estimateCells, estimateColumns, type TableData } from './table-data.ts';
 
@@ -30,7 +30,7 @@ export function roiChart(a: FitAnalysis, width: number): Element {
     ],
     width,
     marginLeft,
-    40,
+    24,
   );
   const breakEven = a.roiUnit === 'revenue-per-spend' ? 1 : 0;
   return Plot.plot({

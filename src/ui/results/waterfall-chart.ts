@@ -3,7 +3,7 @@ import type { FitAnalysis } from '../../core/analysis/analyse-fit.ts';
 import type { CsvCell } from '../../core/format/csv.ts';
 import { formatEstimate, formatInterval50, formatShare } from '../../core/format/estimate.ts';
 import { BASELINE_GREY, seriesColour } from '../primitives/palette.ts';
-import { legendMarks } from './legend.ts';
+import { legendMarks } from '../primitives/legend.ts';
 import { marginFor } from './weeks.ts';
 import { estimateCells, estimateColumns, type TableData } from './table-data.ts';
 

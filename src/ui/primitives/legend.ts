@@ -13,6 +13,7 @@ const CHAR_PX = 6;
 const ROW_PX = 16;
 const GAP_PX = 16;
 const KEY_PX = 18;
+const Y_LABEL_PX = 18;
 
 /** A horizontal line symbol 14 px long (Plot draws a dot's symbol with the mark's stroke). */
 const HLINE = {
@@ -27,11 +28,11 @@ const HLINE = {
  * SVG downloads carry it; Plot's own swatches are HTML beside the SVG and would be lost.
  * @param width the chart's width in px
  * @param marginLeft the chart's left margin in px: the legend starts at the frame's left edge
- * @param below px kept free between the legend and the frame, for the y axis label above the
- *   frame (Plot puts it there) and facet labels
+ * @param below px kept free between the legend and the frame (facet labels sit there); the
+ *   legend itself sits under the y axis label, which Plot puts at the top edge of the chart
  * @returns the marks and the top margin the chart needs (px)
  */
-export function legendMarks(items: readonly LegendItem[], width: number, marginLeft = 40, below = 24): { marks: Plot.Markish[]; marginTop: number } {
+export function legendMarks(items: readonly LegendItem[], width: number, marginLeft = 40, below = 8): { marks: Plot.Markish[]; marginTop: number } {
   const marks: Plot.Markish[] = [];
   let x = 0;
   let row = 0;
@@ -46,10 +47,10 @@ export function legendMarks(items: readonly LegendItem[], width: number, marginL
     return { it, ...at };
   });
   const rows = row + 1;
-  const marginTop = rows * ROW_PX + 4 + below;
+  const marginTop = Y_LABEL_PX + rows * ROW_PX + below;
   for (const { it, x: dx, row: r } of placed) {
     // frame-anchored at its top-left corner, moved up into the margin
-    const dy = -marginTop + 12 + r * ROW_PX;
+    const dy = -marginTop + Y_LABEL_PX + 8 + r * ROW_PX;
     const base = { frameAnchor: 'top-left' as const, facet: 'super' as const, dy };
     if (it.kind === 'swatch') {
       marks.push(Plot.dot([0], { ...base, dx: dx + 7, symbol: 'square', r: 5, fill: it.colour, fillOpacity: it.opacity ?? 1 }));
