@@ -54,3 +54,6 @@ export interface AnalysisWorkerApi {
     onProgress?: (done: number, total: number) => void,
   ): Promise<FitAnalysis>;
 }
+
+/** The optimizer worker (workers/optimizer.worker.ts): plans and scenarios over a ResponseModel. Errors cross as { name, message }. */
+export type { OptimizerWorkerImpl as OptimizerWorkerApi } from '../src/core/optimizer/worker-impl.ts';

@@ -1,4 +1,3 @@
-import type { DataMapping } from '../core/model/dataset.ts';
 import type { ChannelColumns, DataConfig } from '../core/spec/config.ts';
 import type { CheckMapping } from './checks/types.ts';
 import type { ColumnProfile, TableProfile } from './profile.ts';
@@ -23,7 +22,11 @@ export interface RoleProposal {
   baseline?: string;
 }
 
-/** Mapping fields of the config's data section. */
+/**
+ * The mapping: which column plays which part. The one shape for it everywhere (the mapping
+ * editor's rows reduce to it with toMappingConfig, the config stores it in `data`, the checks
+ * read it through toCheckMapping, the peer's SPEC.json converts to it with peerSpecToData).
+ */
 export type MappingConfig = Pick<DataConfig, 'date_col' | 'kpi_col' | 'channel_map' | 'controls' | 'factor_controls' | 'ignored' | 'keys'>;
 
 /** The proposal: a role per column (table order) and the same as config fields. */
@@ -183,17 +186,6 @@ export function toMappingConfig(roles: readonly RoleProposal[]): MappingConfig {
     factor_controls: Object.fromEntries(roles.filter((r) => r.role === 'factor').map((r) => [r.column, r.baseline ?? ''])),
     ignored: roles.filter((r) => r.role === 'organic' || r.role === 'ignore' || (r.role === 'exposure' && !paired.has(r.column))).map((r) => r.column),
     keys: { ...(geo ? { geo } : {}), ...(product ? { product } : {}) },
-  };
-}
-
-/** The model's DataMapping from the config's data section (channels as spend columns, in channel_map order). */
-export function toDataMapping(d: MappingConfig): DataMapping {
-  return {
-    date: d.date_col,
-    target: d.kpi_col,
-    channels: Object.values(d.channel_map).map((c) => c.spend),
-    controls: [...d.controls],
-    factorControls: { ...d.factor_controls },
   };
 }
 

@@ -4,7 +4,8 @@ import type { Config, DataConfig } from '../core/spec/config.ts';
 import type { ValidationConfig } from '../core/spec/config-validation.ts';
 import { applyOverrides, DATA_CHECKS, describeTable, runAllChecks, validationScore, type CheckOverride } from './checks/index.ts';
 import type { CheckContext } from './checks/types.ts';
-import { cleanTable, type LineageEntry } from './clean/index.ts';
+import { uncleanedConfig } from '../core/spec/config-cleaning.ts';
+import { cleanTable, type FlaggedWeek, type LineageEntry } from './clean/index.ts';
 import { toDataset, toDatasetsByKey } from './dataset-adapter.ts';
 import { ident, type Db } from './db.ts';
 import { aggregateWeekly, applyFilters, keptKeys, toWeeklyGrain, type Frequency } from './grain.ts';
@@ -27,6 +28,10 @@ export const PIPELINE_TABLES = {
   clean: 'clean',
   model: 'model_input',
   national: 'national',
+  /** cleanStage's tables with `variant: 'raw'` (the file's own values, beside the cleaned ones). */
+  rawClean: 'raw_clean',
+  rawModel: 'raw_model_input',
+  rawNational: 'raw_national',
 } as const;
 
 const T = PIPELINE_TABLES;
@@ -159,6 +164,8 @@ export async function checkStage(db: Db, shape: ShapeResult, m: MappingConfig, v
 export interface CleanStageResult {
   /** Every cleaning change, in the order applied. */
   lineage: LineageEntry[];
+  /** KPI weeks the outlier check flags, with cap value, exemptions and what cleaning did (CleanResult.flagged). */
+  flagged: FlaggedWeek[];
   /** The cleaned weekly table (every key) and the table at the model's grain. */
   tables: { clean: string; model: string };
   /** National model input: at grain level national, or always with `target: 'national'`. */
@@ -173,24 +180,38 @@ export interface CleanStageResult {
 export interface CleanStageOptions {
   /** 'grain' (default): Datasets at data.grain.level; 'national': one national Dataset whatever the level (the reference national model). */
   target?: 'grain' | 'national';
+  /**
+   * 'cleaned' (default): the `cleaning` config. 'raw': no rule changes a value
+   * (uncleanedConfig(cleaning, 'all'): only type casts), into PIPELINE_TABLES.rawClean / rawModel /
+   * rawNational so the cleaned tables stay: the Dataset to fit beside the cleaned one. Its
+   * `result` blocks when the file's own values cannot be fitted (gaps, duplicate weeks).
+   */
+  variant?: 'cleaned' | 'raw';
 }
 
 /**
  * Stage 3: cleaning on the weekly table (per key), then aggregation to the grain level and the
  * Dataset(s). Call it only when checkStage (after overrides) does not block.
- * @param config its `cleaning` and `data.grain` are read
+ * @param config its `cleaning`, `data.grain`, `data.factor_controls` (baselines) and
+ *   `validation.value_sanity` (the outlier rule; its defaults when absent) are read
  */
-export async function cleanStage(db: Db, shape: ShapeResult, m: MappingConfig, config: Pick<Config, 'cleaning' | 'data'>, opts: CleanStageOptions = {}): Promise<CleanStageResult> {
+export async function cleanStage(db: Db, shape: ShapeResult, m: MappingConfig, config: Pick<Config, 'cleaning' | 'data'> & Partial<Pick<Config, 'validation'>>, opts: CleanStageOptions = {}): Promise<CleanStageResult> {
   const { level, week_start } = config.data.grain;
-  const clean = await cleanTable(db, shape.table, toCheckMapping(m), config.cleaning, { output: T.clean });
+  const raw = opts.variant === 'raw';
+  const names = raw ? { clean: T.rawClean, model: T.rawModel, national: T.rawNational } : { clean: T.clean, model: T.model, national: T.national };
+  const clean = await cleanTable(db, shape.table, toCheckMapping(m), raw ? uncleanedConfig(config.cleaning, 'all') : config.cleaning, {
+    output: names.clean,
+    ...(config.validation ? { outlierRule: config.validation.value_sanity } : {}),
+    factorBaselines: config.data.factor_controls,
+  });
   const allKeys = [m.keys.geo, m.keys.product].filter((k): k is string => !!k);
   const keep = opts.target === 'national' ? [] : keptKeys(level, m.keys);
   let model = clean.table;
   if (keep.length < allKeys.length) {
-    model = keep.length ? T.model : T.national;
+    model = keep.length ? names.model : names.national;
     await aggregateWeekly(db, clean.table, m, week_start, keep, model);
   }
-  const out: CleanStageResult = { lineage: clean.lineage, tables: { clean: clean.table, model }, dataset: null, datasets: null, result: null };
+  const out: CleanStageResult = { lineage: clean.lineage, flagged: clean.flagged, tables: { clean: clean.table, model }, dataset: null, datasets: null, result: null };
   if (keep.length === 0) {
     const d = await toDataset(db, model, m);
     if (d.ok) out.dataset = d.dataset;

@@ -2,7 +2,7 @@ import type { CheckResult } from '../core/check/result.ts';
 import type { Dataset } from '../core/model/dataset.ts';
 import { configSchema, type Config } from '../core/spec/config.ts';
 import { validationScore, type CheckOverride } from './checks/index.ts';
-import type { LineageEntry } from './clean/index.ts';
+import type { FlaggedWeek, LineageEntry } from './clean/index.ts';
 import type { Db } from './db.ts';
 import { ingestFile, type IngestInput, type IngestResult } from './ingest.ts';
 import { isIngestError } from './ingest-error.ts';
@@ -35,6 +35,8 @@ export interface PipelineResult {
   /** true while any result is a block: no Dataset is handed to the model. */
   blocked: boolean;
   lineage: LineageEntry[];
+  /** KPI weeks the outlier check flags, with cap value, exemptions and what cleaning did. */
+  flagged: FlaggedWeek[];
   /** DuckDB tables of each stage (null when the run stopped before it). */
   tables: { raw: string | null; weekly: string | null; clean: string | null; model: string | null };
   /** National model input (grain level national), when nothing blocks. */
@@ -60,6 +62,7 @@ export async function runPipeline(db: Db, file: IngestInput, config: unknown = {
     score: 0,
     blocked: true,
     lineage: [],
+    flagged: [],
     tables: { raw: null, weekly: null, clean: null, model: null },
     dataset: null,
     datasets: null,
@@ -99,6 +102,7 @@ export async function runPipeline(db: Db, file: IngestInput, config: unknown = {
   out.tables.clean = clean.tables.clean;
   out.tables.model = clean.tables.model;
   out.lineage = clean.lineage;
+  out.flagged = clean.flagged;
   out.dataset = clean.dataset;
   out.datasets = clean.datasets;
   if (clean.result) out.results.push(clean.result);

@@ -4,13 +4,17 @@ import { openNodeDb } from '../../src/data/duckdb-node.ts';
 import type { Db } from '../../src/data/db.ts';
 import { cleanTable, type LineageEntry } from '../../src/data/clean/index.ts';
 import { cleaningConfigSchema, type CleaningConfigInput } from '../../src/core/spec/config-cleaning.ts';
-import { toCheckMapping, type CheckMapping } from '../../src/data/checks/index.ts';
+import { DEFAULT_VALIDATION_CONFIG } from '../../src/core/spec/config-validation.ts';
+import type { CheckMapping } from '../../src/data/checks/index.ts';
+import { toCheckMapping } from '../../src/data/mapping.ts';
+import { runPipeline } from '../../src/data/pipeline.ts';
+import { cleanStage, PIPELINE_TABLES, shapeStage } from '../../src/data/pipeline-stages.ts';
 import { makeTable, week } from './checks-fixtures.ts';
 
 let db: Db;
 beforeAll(async () => {
   db = await openNodeDb();
-});
+}, 60_000);
 afterAll(async () => db.close());
 
 const OFF: CleaningConfigInput = { duplicates: { policy: 'none' }, missing_data: { policy: 'none', controls: 'none' }, outliers: { policy: 'none' } };
@@ -118,7 +122,7 @@ describe('winsorize', () => {
 
   it('caps at the 90th percentile of non-promotion weeks and leaves the promotion week (by date)', async () => {
     // non-promo sorted: 1..10, 12..19, 1000 (19 values); position 0.9 * 18 = 16.2 -> 18 + 0.2 * (19 - 18) = 18.2
-    const r = await cleanTable(db, 'w', m, cfg({ outliers: { policy: 'winsorize', winsorize_percentile: 90, apply_to: ['kpi'], promo_dates: [week(10)] } }));
+    const r = await cleanTable(db, 'w', m, cfg({ outliers: { policy: 'winsorize', kpi_rule: 'percentile', winsorize_percentile: 90, apply_to: ['kpi'], promo_dates: [week(10)] } }));
     const y = ((await rowsOf(r.table, 'y')) as { y: number }[]).map((x) => x.y);
     expect(y[10]).toBe(500);
     expect(y[18]).toBeCloseTo(18.2, 10);
@@ -131,10 +135,10 @@ describe('winsorize', () => {
   });
 
   it('the same with a promo column; without the exemption both spikes are capped at 67.1', async () => {
-    const byCol = await cleanTable(db, 'w', m, cfg({ outliers: { policy: 'winsorize', winsorize_percentile: 90, apply_to: ['kpi'], promo_column: 'promo' } }), { output: 'w2' });
+    const byCol = await cleanTable(db, 'w', m, cfg({ outliers: { policy: 'winsorize', kpi_rule: 'percentile', winsorize_percentile: 90, apply_to: ['kpi'], promo_column: 'promo' } }), { output: 'w2' });
     expect(((await rowsOf(byCol.table, 'y')) as { y: number }[])[10]!.y).toBe(500);
     // all 20 values: position 0.9 * 19 = 17.1 -> 19 + 0.1 * (500 - 19) = 67.1
-    const noEx = await cleanTable(db, 'w', m, cfg({ outliers: { policy: 'winsorize', winsorize_percentile: 90, apply_to: ['kpi'], promo_column: 'promo', exempt_promo_periods: false } }), { output: 'w3' });
+    const noEx = await cleanTable(db, 'w', m, cfg({ outliers: { policy: 'winsorize', kpi_rule: 'percentile', winsorize_percentile: 90, apply_to: ['kpi'], promo_column: 'promo', exempt_promo_periods: false } }), { output: 'w3' });
     const y = ((await rowsOf(noEx.table, 'y')) as { y: number }[]).map((x) => x.y);
     expect(y[10]).toBeCloseTo(67.1, 10);
     expect(y[19]).toBeCloseTo(67.1, 10);
@@ -143,31 +147,94 @@ describe('winsorize', () => {
     expect(entry(noEx.lineage, 'winsorize', 'a')).toBeUndefined();
   });
 
+  it('the default rule caps only the outlier week 19, not week 18 that the percentile alone would cap', async () => {
+    // median 10.5, MAD 5: week 19 (1000) has robust z 133, week 18 (19) 1.1; cap 18.2 as above
+    const r = await cleanTable(db, 'w', m, cfg({ outliers: { policy: 'winsorize', winsorize_percentile: 90, promo_dates: [week(10)] } }), { output: 'w4' });
+    const y = ((await rowsOf(r.table, 'y')) as { y: number }[]).map((x) => x.y);
+    expect(y[19]).toBeCloseTo(18.2, 10);
+    expect(y.filter((v, i) => i !== 19)).toEqual(rows.filter((_, i) => i !== 19).map((x) => x.y));
+    expect(r.flagged.map((w) => `${w.date}:${w.status}`)).toEqual([`${week(10)}:exempt`, `${week(19)}:capped`]);
+    expect(entry(r.lineage, 'cap_flagged', 'y')).toMatchObject({ cellsChanged: 1, changes: [{ date: week(19), before: 1000 }] });
+  });
+
   it('refuses to overwrite the input table', async () => {
     await expect(cleanTable(db, 'w', m, cfg({}), { output: 'w' })).rejects.toThrow(/differ/);
   });
 });
 
 describe('Robyn with the default cleaning config', () => {
-  it('keeps 208 rows, imputes the one facebook week with impressions but no spend, caps at p99, leaves the input as it was', async () => {
+  const m = toCheckMapping({
+    date_col: 'DATE',
+    kpi_col: 'revenue',
+    channel_map: {
+      tv_S: { spend: 'tv_S' },
+      ooh_S: { spend: 'ooh_S' },
+      print_S: { spend: 'print_S' },
+      facebook_S: { spend: 'facebook_S', exposure: 'facebook_I' },
+      search_S: { spend: 'search_S', exposure: 'search_clicks_P' },
+    },
+    controls: ['competitor_sales_B', 'newsletter'],
+    factor_controls: { events: 'na' },
+    ignored: [],
+    keys: {},
+  });
+  const numeric = ['revenue', 'tv_S', 'ooh_S', 'print_S', 'facebook_S', 'search_S', 'facebook_I', 'search_clicks_P', 'competitor_sales_B', 'newsletter'];
+  beforeAll(async () => {
     await db.registerFile('robyn.csv', readFileSync('public/demo/robyn_simulated_weekly.csv'));
     await db.exec(`CREATE TABLE robyn AS SELECT * FROM read_csv('robyn.csv')`);
+  }, 60_000);
+
+  // Until issue 13 the default capped 3 weeks of the KPI and of every spend column at their p99
+  // (a p99 cap on 208 weeks always bites): the default now caps no week of this file.
+  it('keeps 208 rows, imputes the one facebook week with impressions but no spend, caps no week, leaves the input as it was', async () => {
     const before = await db.query(`SELECT sum(facebook_S) AS fb, sum(revenue) AS rev, count(*)::INTEGER AS n FROM robyn`);
-    const m = toCheckMapping(
-      { date: 'DATE', target: 'revenue', channels: ['tv_S', 'ooh_S', 'print_S', 'facebook_S', 'search_S'], controls: ['competitor_sales_B', 'newsletter'], factorControls: { events: 'na' } },
-      { facebook_S: 'facebook_I', search_S: 'search_clicks_P' },
-    );
-    const r = await cleanTable(db, 'robyn', m, cleaningConfigSchema.parse({}));
+    const r = await cleanTable(db, 'robyn', m, cleaningConfigSchema.parse({}), { factorBaselines: { events: 'na' } });
     expect(await db.query(`SELECT sum(facebook_S) AS fb, sum(revenue) AS rev, count(*)::INTEGER AS n FROM robyn`)).toEqual(before);
     expect(await db.query(`SELECT count(*)::INTEGER AS n FROM ${r.table}`)).toEqual([{ n: 208 }]);
-    const steps = r.lineage.map((e) => `${e.step}:${e.rule}:${e.column}`);
-    expect(steps.filter((s) => s.startsWith('dedupe') || s.startsWith('types'))).toEqual([]);
-    expect(steps.filter((s) => s.startsWith('impute'))).toEqual(['impute:exposure_x_median_cpu:facebook_S']);
+    const steps = r.lineage.map((e) => `${e.step}:${e.rule}:${e.column}:${e.cellsChanged}`);
+    expect(steps).toEqual(['impute:exposure_x_median_cpu:facebook_S:1', 'winsorize:cap_flagged:revenue:0']);
     const imp = entry(r.lineage, 'exposure_x_median_cpu', 'facebook_S')!;
     expect(imp.changes).toMatchObject([{ date: '2019-02-25', before: 0 }]);
-    // p99 of 208 values: position 0.99 * 207 = 204.93 (0-based), between the 4th and 3rd largest: three weeks capped per column
-    const w = r.lineage.filter((e) => e.step === 'winsorize');
-    expect(w.map((e) => e.column)).toEqual(['revenue', 'tv_S', 'ooh_S', 'print_S', 'facebook_S', 'search_S']);
-    for (const e of w) expect(e.cellsChanged, e.column!).toBe(3);
+    expect(entry(r.lineage, 'cap_flagged', 'revenue')!.detail).toBe('No week of "revenue" capped: no outlier weeks (robust z beyond 3.5).');
+    expect(r.flagged).toEqual([]);
+    // every cell of every mapped numeric column is the file's own value, but the one imputed week
+    const diff = await db.query<{ col: string; d: string }>(
+      numeric
+        .map((c) => `SELECT '${c}' AS col, strftime(o."DATE", '%Y-%m-%d') AS d FROM robyn o JOIN ${r.table} n ON o."DATE" = n."DATE" WHERE CAST(o."${c}" AS DOUBLE) IS DISTINCT FROM n."${c}"`)
+        .join(' UNION ALL '),
+    );
+    expect(diff).toEqual([{ col: 'facebook_S', d: '2019-02-25' }]);
+  });
+
+  it('at a lower outlier threshold lists the flagged revenue weeks, exempt on the spend bursts that explain them, and still caps none', async () => {
+    const rule = { ...DEFAULT_VALIDATION_CONFIG.value_sanity, robust_z_threshold: 1.5 };
+    const r = await cleanTable(db, 'robyn', m, cleaningConfigSchema.parse({}), { output: 'robyn_z15', outlierRule: rule, factorBaselines: { events: 'na' } });
+    const f = r.flagged.map((w) => `${w.date}:${w.status}:${w.exemptions.map((e) => (e.kind === 'spend_burst' ? e.channel : e.kind)).join('+')}`);
+    expect(f).toEqual(['2016-12-26:exempt:tv_S', '2017-11-06:exempt:ooh_S+print_S', '2017-11-20:inside_cap:', '2017-12-25:exempt:tv_S', '2018-12-24:inside_cap:tv_S+facebook_S+search_S']);
+    // the tv burst of 2018-12-24 is the outlier check's tv_S week with robust z 6.01
+    const tv = r.flagged.find((w) => w.date === '2018-12-24')!.exemptions[0]!;
+    expect(tv.kind === 'spend_burst' && Math.round(tv.robustZ! * 100) / 100).toBe(6.01);
+    expect(entry(r.lineage, 'cap_flagged', 'revenue')).toMatchObject({ cellsChanged: 0 });
+    expect(entry(r.lineage, 'cap_flagged', 'revenue')!.detail).toMatch(/^No week of "revenue" capped; 3 flagged week\(s\) exempt because 2016-12-26: spend burst of tv_S/);
+  });
+
+  it('through the pipeline: the auto mapping, validation.value_sanity as the rule, and the raw variant beside the cleaned tables', async () => {
+    const file = { name: 'robyn_simulated_weekly.csv', bytes: new Uint8Array(readFileSync('public/demo/robyn_simulated_weekly.csv')) };
+    const r = await runPipeline(db, file, {}, { now: '2019-12-01' });
+    expect(r.lineage.map((e) => `${e.rule}:${e.column}:${e.cellsChanged}`)).toEqual(['exposure_x_median_cpu:facebook_S:1', 'cap_flagged:revenue:0']);
+    expect(r.flagged).toEqual([]);
+    const low = await runPipeline(db, file, { validation: { value_sanity: { robust_z_threshold: 1.5 } } }, { now: '2019-12-01' });
+    expect(low.flagged.map((w) => w.date)).toEqual(['2016-12-26', '2017-11-06', '2017-11-20', '2017-12-25', '2018-12-24']);
+    expect(low.flagged.every((w) => w.after === w.value)).toBe(true);
+    // the file's own values, fitted beside the cleaned ones: the imputed facebook week is 0 again
+    const m2 = low.config.data;
+    const shape = await shapeStage(db, PIPELINE_TABLES.raw, m2, low.config.data);
+    const raw = await cleanStage(db, shape, m2, low.config, { target: 'national', variant: 'raw' });
+    expect(raw.lineage).toEqual([]);
+    expect(raw.tables.clean).toBe(PIPELINE_TABLES.rawClean);
+    const fb = (d: NonNullable<typeof raw.dataset>) => d.channels.find((c) => c.name === 'facebook_S' || c.name === 'facebook')!.spend[d.dates.indexOf('2019-02-25')];
+    expect(fb(raw.dataset!)).toBe(0);
+    expect(fb(low.dataset!)).toBeGreaterThan(0);
+    expect(await db.query(`SELECT count(*)::INTEGER AS n FROM ${PIPELINE_TABLES.clean} WHERE facebook_S = 0 AND "DATE" = DATE '2019-02-25'`)).toEqual([{ n: 0 }]);
   });
 });

@@ -24,7 +24,7 @@ import { checkZeroSpend } from './zero-spend.ts';
 
 export { applyOverrides, type CheckOverride } from './overrides.ts';
 export { validationScore } from './score.ts';
-export { toCheckMapping, type CheckMapping, type CheckOptions } from './types.ts';
+export type { CheckMapping, CheckOptions } from './types.ts';
 
 /** Ids of the data checks (closed set), in the order they run and are shown. */
 export type DataCheckId =

@@ -1,6 +1,7 @@
 import type { CleaningConfig } from '../../core/spec/config-cleaning.ts';
 import type { CheckMapping } from '../checks/types.ts';
 import { ident, type Db } from '../db.ts';
+import type { OutlierContext } from './outlier-weeks.ts';
 
 /** Cleaning steps, in the order `cleanTable` runs them. */
 export type CleanStep = 'types' | 'dedupe' | 'impute' | 'winsorize';
@@ -33,7 +34,8 @@ export interface LineageEntry {
   /**
    * Machine name of the rule, e.g. `drop_exact_duplicates`, `merge_sum`, `merge_keep_last`,
    * `exposure_x_median_cpu`, `paused_zero_exposure`, `paused_long_run`, `neighbour_interpolation`,
-   * `zero_fill`, `interpolate`, `winsorize`, `cast_numeric`.
+   * `zero_fill`, `interpolate`, `winsorize` (percentile cap), `cap_flagged` (KPI outlier weeks;
+   * written with cellsChanged 0 when no week was capped, saying why), `cast_numeric`.
    */
   rule: string;
   column: string | null;
@@ -58,6 +60,8 @@ export interface CleanContext {
   config: CleaningConfig;
   /** Most changed cells listed per lineage entry. */
   maxChanges: number;
+  /** The outlier check's rule and the factor baselines the KPI outlier pass reads. */
+  outliers: OutlierContext;
 }
 
 /** Row count of a table. */
@@ -93,4 +97,9 @@ export function numericRoles(m: CheckMapping): { column: string; role: 'kpi' | '
     ...m.channels.flatMap((c) => (c.exposure ? [{ column: c.exposure, role: 'exposure' as const }] : [])),
     ...m.controls.map((c) => ({ column: c, role: 'controls' as const })),
   ];
+}
+
+/** true when some lineage entry changed a value or a row (entries that only explain, such as "no week capped", change none). */
+export function cleaningChanged(lineage: readonly LineageEntry[]): boolean {
+  return lineage.some((e) => e.cellsChanged > 0 || e.rowsAfter !== e.rowsBefore);
 }

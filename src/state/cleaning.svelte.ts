@@ -1,0 +1,25 @@
+import type { Dataset } from '../core/model/dataset.ts';
+import type { LineageEntry } from '../data/clean/index.ts';
+
+/** Stage 3's output: what cleaning changed (lineage) and the cleaned national Dataset the model reads. */
+export class CleaningState {
+  #lineage = $state.raw<LineageEntry[] | null>(null);
+  #dataset = $state.raw<Dataset | null>(null);
+
+  /** Every cleaning change, in order; null until cleaning ran (it runs once nothing blocks). */
+  get lineage() { return this.#lineage; }
+  /** The cleaned, mapped dataset handed to the model; null until stages 1-3 are done. */
+  get dataset() { return this.#dataset; }
+
+  /** Records a cleaning run; `dataset` null when the cleaned table could not be handed to the model. */
+  set(lineage: LineageEntry[], dataset: Dataset | null): void {
+    this.#lineage = lineage;
+    this.#dataset = dataset;
+  }
+
+  /** Drops the results (the mapping, settings or overrides changed). */
+  clear(): void {
+    this.#lineage = null;
+    this.#dataset = null;
+  }
+}
