@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
 import { withBenchPage } from './bench-page.ts';
-import { DEFAULT_FIT_SETTINGS } from '../src/core/inference/fit-job.ts';
+import { DEFAULT_FIT_SETTINGS } from '../src/core/inference/fit-settings.ts';
 import { Rng } from '../src/core/inference/rng.ts';
 import { generateSynthetic } from '../src/core/synthetic/generator.ts';
 import { randomChannels } from '../src/core/synthetic/channel-sets.ts';

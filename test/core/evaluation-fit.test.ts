@@ -6,7 +6,7 @@ import type { Dataset } from '../../src/core/model/dataset.ts';
 import { DEFAULT_MODEL_SPEC } from '../../src/core/spec/model-spec.ts';
 import { runFitJob } from '../../src/core/inference/fit-worker-impl.ts';
 import { assembleFit, type FitResult } from '../../src/core/inference/fit-result.ts';
-import { DEFAULT_FIT_SETTINGS } from '../../src/core/inference/fit-job.ts';
+import { DEFAULT_FIT_SETTINGS } from '../../src/core/inference/fit-settings.ts';
 import { evaluateFit } from '../../src/core/evaluation/fit-evaluation.ts';
 import { holdoutSplit } from '../../src/core/evaluation/splits.ts';
 import { evaluateHeldOut } from '../../src/core/evaluation/holdout.ts';
