@@ -7,6 +7,7 @@ import type { ChainStatus } from '../src/core/inference/progress.ts';
 import type { DrawTable } from '../src/core/model/draws.ts';
 import type { TableBlock } from '../src/core/inference/fit-worker-impl.ts';
 import type { AnalysisOptions, FitAnalysis } from '../src/core/analysis/analyse-fit.ts';
+import type { FitEvaluation, FitEvaluationOptions } from '../src/core/evaluation/fit-evaluation.ts';
 
 /** One worker's share of a fit: plain data and typed arrays only. */
 export interface FitJob {
@@ -53,6 +54,12 @@ export interface AnalysisWorkerApi {
     options: Omit<AnalysisOptions, 'onProgress'>,
     onProgress?: (done: number, total: number) => void,
   ): Promise<FitAnalysis>;
+  /**
+   * evaluateFit (src/core/evaluation/fit-evaluation.ts) off the main thread: in-sample accuracy,
+   * coverage, PPC, contraction and PSIS-LOO; the predictive noise is drawn from `seed`.
+   * @param dates [N] ISO week dates of `data`
+   */
+  evaluate(spec: ModelSpec, data: ModelData, dates: string[], fit: AnalysisFit, seed: number, options: FitEvaluationOptions): Promise<FitEvaluation>;
 }
 
 /** The optimizer worker (workers/optimizer.worker.ts): plans and scenarios over a ResponseModel. Errors cross as { name, message }. */

@@ -1,6 +1,10 @@
 import { getContext, setContext, untrack } from 'svelte';
-import { startAnalysis, AnalysisCancelled, type AnalysisHandle } from '../clients/analysis-client.ts';
+import { startAnalysis, startEvaluation, AnalysisCancelled, type AnalysisHandle } from '../clients/analysis-client.ts';
 import type { FitAnalysis } from '../core/analysis/analyse-fit.ts';
+import type { FitEvaluation } from '../core/evaluation/fit-evaluation.ts';
+import { healthCard } from '../core/evaluation/health.ts';
+import type { CheckResult } from '../core/check/result.ts';
+import type { Config } from '../core/spec/config.ts';
 import type { KpiKind } from '../core/analysis/roi.ts';
 import { guessKpiKind } from '../core/analysis/kpi-kind.ts';
 import type { FitState } from './fit.svelte.ts';
@@ -12,6 +16,7 @@ export type ResultsPhase = 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
 export interface ResultsSource {
   /** week start dates, ISO YYYY-MM-DD [N]; undefined when no dataset is loaded */ dates(): readonly string[] | undefined;
   /** the KPI column's name, e.g. `revenue` */ kpiName(): string | undefined;
+  /** the config's training and evaluation thresholds, for the health card */ config(): Pick<Config, 'training' | 'evaluation'>;
 }
 
 /**
@@ -28,12 +33,26 @@ export class ResultsState {
   #kpiName = $state('KPI');
   #kpiKind = $state<KpiKind>('unspecified');
   #kpiKindGuessed = $state(true);
-  #handle: AnalysisHandle | null = null;
+  #handle: AnalysisHandle<FitAnalysis> | null = null;
+  #evaluation = $state.raw<FitEvaluation | null>(null);
+  #evalPhase = $state<ResultsPhase>('idle');
+  #evalError = $state<string | null>(null);
+  #evalHandle: AnalysisHandle<FitEvaluation> | null = null;
   #fit: FitState;
+  #source: ResultsSource;
   #destroy: () => void;
+  // convergence of the fit and the evaluation's numbers against the config's thresholds
+  #health = $derived.by((): CheckResult[] | null => {
+    const e = this.#evaluation;
+    const r = this.#fit.result;
+    if (!e || !r) return null;
+    const dates = this.#dates ?? undefined;
+    return healthCard({ fit: { summary: r.summary, sampler: r.sampler }, inSample: e.inSample, loo: e.loo, ppc: e.ppc, dates }, this.#source.config());
+  });
 
   constructor(fit: FitState, source: ResultsSource) {
     this.#fit = fit;
+    this.#source = source;
     this.#destroy = $effect.root(() => {
       // a new fit started: remember what its weeks and KPI are
       $effect(() => {
@@ -50,11 +69,20 @@ export class ResultsState {
           this.#handle = null;
           this.#analysis = null;
           this.#phase = 'idle';
+          this.#evalHandle?.cancel();
+          this.#evalHandle = null;
+          this.#evaluation = null;
+          this.#evalPhase = 'idle';
         });
       });
       // ... and finished: analyse it
       $effect(() => {
-        if (fit.phase === 'done' && fit.result) untrack(() => this.run());
+        if (fit.phase === 'done' && fit.result) {
+          untrack(() => {
+            this.run();
+            this.evaluate();
+          });
+        }
       });
     });
   }
@@ -70,6 +98,12 @@ export class ResultsState {
   /** what the KPI counts; guessed from its name until the user sets it */
   get kpiKind() { return this.#kpiKind; }
   get kpiKindGuessed() { return this.#kpiKindGuessed; }
+  /** in-sample evaluation of the fit (accuracy, coverage, PPC, contraction, PSIS-LOO); null until done */
+  get evaluation() { return this.#evaluation; }
+  get evaluationPhase() { return this.#evalPhase; }
+  get evaluationError() { return this.#evalError; }
+  /** the model health card: convergence and evaluation checks; null until the evaluation is done */
+  get health() { return this.#health; }
 
   /** Sets what the KPI counts (money, a count, not said) and analyses the fit again. */
   setKpiKind(kind: KpiKind): void {
@@ -106,14 +140,41 @@ export class ResultsState {
     );
   }
 
-  /** Stops the analysis worker now. */
+  /** Evaluates the latest finished fit in sample (a second worker, beside the analysis). */
+  evaluate(): void {
+    const { result, spec, data } = this.#fit;
+    if (!result || !spec || !data) return;
+    this.#evalHandle?.cancel();
+    this.#evalPhase = 'running';
+    this.#evalError = null;
+    this.#evaluation = null;
+    const dates = this.#dates ?? Array.from({ length: data.N }, (_, t) => `week ${t + 1}`);
+    const kThreshold = untrack(() => this.#source.config().evaluation.pareto_k);
+    const handle = startEvaluation(spec, data, dates, result, result.settings.seed, { kThreshold });
+    this.#evalHandle = handle;
+    handle.result.then(
+      (e) => {
+        if (this.#evalHandle !== handle) return;
+        this.#evaluation = e;
+        this.#evalPhase = 'done';
+      },
+      (e: unknown) => {
+        if (this.#evalHandle !== handle) return;
+        this.#evalPhase = e instanceof AnalysisCancelled ? 'cancelled' : 'failed';
+        this.#evalError = e instanceof Error ? e.message : String(e);
+      },
+    );
+  }
+
+  /** Stops the analysis and evaluation workers now. */
   cancel(): void {
     this.#handle?.cancel();
+    this.#evalHandle?.cancel();
   }
 
   /** Stops the effects that follow the fit (tests; the app keeps one for its lifetime). */
   destroy(): void {
-    this.#handle?.cancel();
+    this.cancel();
     this.#destroy();
   }
 }

@@ -18,8 +18,8 @@ function parseCsv(text: string): Record<string, string>[] {
   return lines.map((l) => Object.fromEntries(l.split(',').map((v, j) => [cols[j], v])));
 }
 
-async function download(page: Page, label: string): Promise<{ name: string; bytes: Buffer }> {
-  const [d] = await Promise.all([page.waitForEvent('download') as Promise<Download>, page.getByRole('button', { name: label, exact: true }).click()]);
+async function download(page: Page, label: string | RegExp): Promise<{ name: string; bytes: Buffer }> {
+  const [d] = await Promise.all([page.waitForEvent('download') as Promise<Download>, (typeof label === 'string' ? page.getByRole('button', { name: label, exact: true }) : page.getByRole('button', { name: label })).click()]);
   const path = join(tmpdir(), `carryover-e2e-${Date.now()}-${d.suggestedFilename()}`);
   await d.saveAs(path);
   return { name: d.suggestedFilename(), bytes: await readFile(path) };
@@ -85,6 +85,31 @@ describe('Results screen on the fitted Robyn demo', () => {
     await expect(page.getByTestId('results-identifiability').locator('li').count()).resolves.toBe(5);
   });
 
+  it('no two labels of a chart overlap (legends, axis labels, ticks, facet names)', async () => {
+    const overlaps = await app.page.evaluate(() => {
+      const out: string[] = [];
+      for (const fig of document.querySelectorAll('figure.chart')) {
+        const svg = fig.querySelector('.plot svg');
+        if (!svg) continue;
+        const boxes = Array.from(svg.querySelectorAll('text'))
+          .map((t) => ({ t: t.textContent ?? '', r: t.getBoundingClientRect() }))
+          .filter((b) => b.t.trim() && b.r.width > 0);
+        for (let i = 0; i < boxes.length; i++) {
+          for (let j = i + 1; j < boxes.length; j++) {
+            const a = boxes[i].r;
+            const b = boxes[j].r;
+            // 1 px of slack: glyph boxes of neighbouring ticks may touch
+            if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) {
+              out.push(`${fig.querySelector('strong')?.textContent}: "${boxes[i].t}" / "${boxes[j].t}"`);
+            }
+          }
+        }
+      }
+      return out;
+    });
+    expect(overlaps).toEqual([]);
+  });
+
   it("the ROI forest's tv numbers are the summary's, with the interval in the text", async () => {
     const { page } = app;
     const key = [...summary.keys()].find((k) => /^roi\[tv/.test(k));
@@ -116,6 +141,23 @@ describe('Results screen on the fitted Robyn demo', () => {
     // the table on screen shows the same total with its interval
     const row = await page.getByTestId('results-waterfall-table').locator('tbody tr', { hasText: 'fitted total' }).locator('td').nth(1).innerText();
     expect(row.startsWith(`${formatNumber(Number(fitted.total_mean), 3)} [`)).toBe(true);
+  });
+
+  it('shows the health card and in-sample evaluation; its 90% coverage is that of the predictive band on the fit chart', async () => {
+    const { page } = app;
+    await page.getByTestId('results-health').waitFor({ timeout: 60_000 });
+    const ids = await page.getByTestId('results-health').locator('li[data-check-id]').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-check-id')));
+    expect(ids).toEqual(expect.arrayContaining(['eval.mape', 'eval.coverage', 'eval.pareto_k', 'eval.ppc']));
+    await expect(page.getByTestId('results-accuracy').innerText()).resolves.toMatch(/MAPE\s+[\d.]+%/);
+    const acc = parseCsv((await download(page, /^Download In-sample accuracy .* as CSV$/)).bytes.toString('utf8'));
+    const cov90 = Number(acc.find((r) => r.metric === 'coverage_0.9')!.value);
+    const weeks = parseCsv((await download(page, 'Download Fit vs actual (table) as CSV')).bytes.toString('utf8'));
+    const inside = weeks.filter((r) => Number(r.observed) >= Number(r['predictive 5%']) && Number(r.observed) <= Number(r['predictive 95%'])).length;
+    expect(inside / weeks.length).toBe(cov90);
+    expect(cov90).toBeGreaterThan(0.7);
+    const loo = await page.getByTestId('results-loo-table').innerText();
+    expect(loo).toMatch(/elpd_loo\s+-?[\d,.]+ ± [\d.]+ \(se\)/);
+    await expect(page.getByTestId('results-ppc-table').locator('tbody tr').count()).resolves.toBe(5);
   });
 
   it('downloads charts as PNG and SVG', async () => {
