@@ -6,6 +6,8 @@ import type { FitSettings, ChainRun } from '../src/core/inference/fit-job.ts';
 import type { ChainStatus } from '../src/core/inference/progress.ts';
 import type { DrawTable } from '../src/core/model/draws.ts';
 import type { TableBlock } from '../src/core/inference/fit-worker-impl.ts';
+import type { AnalysisOptions, FitAnalysis } from '../src/core/analysis/analyse-fit.ts';
+import type { FitEvaluation, FitEvaluationOptions } from '../src/core/evaluation/fit-evaluation.ts';
 
 /** One worker's share of a fit: plain data and typed arrays only. */
 export interface FitJob {
@@ -31,6 +33,33 @@ export interface FitWorkerApi {
    * true when the fit should stop there (decided over all workers' chains).
    */
   fit(job: FitJob, onStatus: (s: ChainStatus[]) => void, onBlock?: (b: TableBlock) => Promise<boolean>): Promise<ChainOutput[]>;
+}
+
+/** The draws an analysis reads: FitResult's column names and per-chain tables. */
+export interface AnalysisFit {
+  names: string[];
+  tables: DrawTable[];
+}
+
+/** The analysis worker (workers/analysis.worker.ts). Errors cross as { name, message }. */
+export interface AnalysisWorkerApi {
+  /**
+   * analyseFit (src/core/analysis/analyse-fit.ts) off the main thread; `onProgress` (a
+   * Comlink.proxy) gets (draws done, draws to do) every 100 draws.
+   */
+  analyse(
+    spec: ModelSpec,
+    data: ModelData,
+    fit: AnalysisFit,
+    options: Omit<AnalysisOptions, 'onProgress'>,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<FitAnalysis>;
+  /**
+   * evaluateFit (src/core/evaluation/fit-evaluation.ts) off the main thread: in-sample accuracy,
+   * coverage, PPC, contraction and PSIS-LOO; the predictive noise is drawn from `seed`.
+   * @param dates [N] ISO week dates of `data`
+   */
+  evaluate(spec: ModelSpec, data: ModelData, dates: string[], fit: AnalysisFit, seed: number, options: FitEvaluationOptions): Promise<FitEvaluation>;
 }
 
 /** The optimizer worker (workers/optimizer.worker.ts): plans and scenarios over a ResponseModel. Errors cross as { name, message }. */

@@ -1,0 +1,186 @@
+import { getContext, setContext, untrack } from 'svelte';
+import { startAnalysis, startEvaluation, AnalysisCancelled, type AnalysisHandle } from '../clients/analysis-client.ts';
+import type { FitAnalysis } from '../core/analysis/analyse-fit.ts';
+import type { FitEvaluation } from '../core/evaluation/fit-evaluation.ts';
+import { healthCard } from '../core/evaluation/health.ts';
+import type { CheckResult } from '../core/check/result.ts';
+import type { Config } from '../core/spec/config.ts';
+import type { KpiKind } from '../core/analysis/roi.ts';
+import { guessKpiKind } from '../core/analysis/kpi-kind.ts';
+import type { FitState } from './fit.svelte.ts';
+
+/** Where the analysis of the latest fit stands. */
+export type ResultsPhase = 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
+
+/** What ResultsState reads from the dataset of the fit: week dates and the KPI's name. */
+export interface ResultsSource {
+  /** week start dates, ISO YYYY-MM-DD [N]; undefined when no dataset is loaded */ dates(): readonly string[] | undefined;
+  /** the KPI column's name, e.g. `revenue` */ kpiName(): string | undefined;
+  /** the config's training and evaluation thresholds, for the health card */ config(): Pick<Config, 'training' | 'evaluation'>;
+}
+
+/**
+ * The Results stage: analyses every finished fit (contributions, ROI, curves) in a worker and
+ * holds the FitAnalysis, its progress, error and cancel. The week dates and the KPI are taken
+ * when the fit starts, so a dataset loaded during the fit does not relabel its results.
+ */
+export class ResultsState {
+  #phase = $state<ResultsPhase>('idle');
+  #progress = $state<{ done: number; total: number } | null>(null);
+  #analysis = $state.raw<FitAnalysis | null>(null);
+  #error = $state<string | null>(null);
+  #dates = $state.raw<readonly string[] | null>(null);
+  #kpiName = $state('KPI');
+  #kpiKind = $state<KpiKind>('unspecified');
+  #kpiKindGuessed = $state(true);
+  #handle: AnalysisHandle<FitAnalysis> | null = null;
+  #evaluation = $state.raw<FitEvaluation | null>(null);
+  #evalPhase = $state<ResultsPhase>('idle');
+  #evalError = $state<string | null>(null);
+  #evalHandle: AnalysisHandle<FitEvaluation> | null = null;
+  #fit: FitState;
+  #source: ResultsSource;
+  #destroy: () => void;
+  // convergence of the fit and the evaluation's numbers against the config's thresholds
+  #health = $derived.by((): CheckResult[] | null => {
+    const e = this.#evaluation;
+    const r = this.#fit.result;
+    if (!e || !r) return null;
+    const dates = this.#dates ?? undefined;
+    return healthCard({ fit: { summary: r.summary, sampler: r.sampler }, inSample: e.inSample, loo: e.loo, ppc: e.ppc, dates }, this.#source.config());
+  });
+
+  constructor(fit: FitState, source: ResultsSource) {
+    this.#fit = fit;
+    this.#source = source;
+    this.#destroy = $effect.root(() => {
+      // a new fit started: remember what its weeks and KPI are
+      $effect(() => {
+        const data = fit.data;
+        if (!data) return;
+        untrack(() => {
+          const dates = source.dates();
+          this.#dates = dates && dates.length === data.N ? [...dates] : null;
+          const name = source.kpiName() ?? 'KPI';
+          if (name !== this.#kpiName) this.#kpiKindGuessed = true;
+          this.#kpiName = name;
+          if (this.#kpiKindGuessed) this.#kpiKind = guessKpiKind(name);
+          this.#handle?.cancel();
+          this.#handle = null;
+          this.#analysis = null;
+          this.#phase = 'idle';
+          this.#evalHandle?.cancel();
+          this.#evalHandle = null;
+          this.#evaluation = null;
+          this.#evalPhase = 'idle';
+        });
+      });
+      // ... and finished: analyse it
+      $effect(() => {
+        if (fit.phase === 'done' && fit.result) {
+          untrack(() => {
+            this.run();
+            this.evaluate();
+          });
+        }
+      });
+    });
+  }
+
+  get phase() { return this.#phase; }
+  /** draws analysed so far and to do; null before the first report */
+  get progress() { return this.#progress; }
+  get analysis() { return this.#analysis; }
+  get error() { return this.#error; }
+  /** week dates of the analysed fit [N], or null when they were not known (weeks are then numbered) */
+  get dates() { return this.#dates; }
+  get kpiName() { return this.#kpiName; }
+  /** what the KPI counts; guessed from its name until the user sets it */
+  get kpiKind() { return this.#kpiKind; }
+  get kpiKindGuessed() { return this.#kpiKindGuessed; }
+  /** in-sample evaluation of the fit (accuracy, coverage, PPC, contraction, PSIS-LOO); null until done */
+  get evaluation() { return this.#evaluation; }
+  get evaluationPhase() { return this.#evalPhase; }
+  get evaluationError() { return this.#evalError; }
+  /** the model health card: convergence and evaluation checks; null until the evaluation is done */
+  get health() { return this.#health; }
+
+  /** Sets what the KPI counts (money, a count, not said) and analyses the fit again. */
+  setKpiKind(kind: KpiKind): void {
+    this.#kpiKind = kind;
+    this.#kpiKindGuessed = false;
+    if (this.#fit.result) this.run();
+  }
+
+  /** Analyses the latest finished fit; a running analysis is cancelled first. */
+  run(): void {
+    const { result, spec, data } = this.#fit;
+    if (!result || !spec || !data) return;
+    this.#handle?.cancel();
+    this.#phase = 'running';
+    this.#error = null;
+    this.#progress = null;
+    this.#analysis = null;
+    const options = { kpiKind: this.#kpiKind, seed: result.settings.seed };
+    const handle = startAnalysis(spec, data, result, options, (done, total) => {
+      if (this.#handle === handle) this.#progress = { done, total };
+    });
+    this.#handle = handle;
+    handle.result.then(
+      (a) => {
+        if (this.#handle !== handle) return;
+        this.#analysis = a;
+        this.#phase = 'done';
+      },
+      (e: unknown) => {
+        if (this.#handle !== handle) return;
+        this.#phase = e instanceof AnalysisCancelled ? 'cancelled' : 'failed';
+        this.#error = e instanceof Error ? e.message : String(e);
+      },
+    );
+  }
+
+  /** Evaluates the latest finished fit in sample (a second worker, beside the analysis). */
+  evaluate(): void {
+    const { result, spec, data } = this.#fit;
+    if (!result || !spec || !data) return;
+    this.#evalHandle?.cancel();
+    this.#evalPhase = 'running';
+    this.#evalError = null;
+    this.#evaluation = null;
+    const dates = this.#dates ?? Array.from({ length: data.N }, (_, t) => `week ${t + 1}`);
+    const kThreshold = untrack(() => this.#source.config().evaluation.pareto_k);
+    const handle = startEvaluation(spec, data, dates, result, result.settings.seed, { kThreshold });
+    this.#evalHandle = handle;
+    handle.result.then(
+      (e) => {
+        if (this.#evalHandle !== handle) return;
+        this.#evaluation = e;
+        this.#evalPhase = 'done';
+      },
+      (e: unknown) => {
+        if (this.#evalHandle !== handle) return;
+        this.#evalPhase = e instanceof AnalysisCancelled ? 'cancelled' : 'failed';
+        this.#evalError = e instanceof Error ? e.message : String(e);
+      },
+    );
+  }
+
+  /** Stops the analysis and evaluation workers now. */
+  cancel(): void {
+    this.#handle?.cancel();
+    this.#evalHandle?.cancel();
+  }
+
+  /** Stops the effects that follow the fit (tests; the app keeps one for its lifetime). */
+  destroy(): void {
+    this.cancel();
+    this.#destroy();
+  }
+}
+
+const KEY = Symbol('ResultsState');
+/** Provides the results state to the component tree (call once in App). */
+export const setResultsState = (s: ResultsState) => setContext(KEY, s);
+/** The results state provided by App. */
+export const useResultsState = () => getContext<ResultsState>(KEY);
