@@ -11,6 +11,10 @@ import {
   weeklyTableFromDataset,
 } from '../../src/core/governance/from-analysis.ts';
 import { reviewRefresh } from '../../src/core/governance/refresh-review.ts';
+import { assembleRunBundle, identifiabilityOfBundle, runDiagnostics } from '../../src/core/governance/run-bundle-build.ts';
+import { decodeBundleFile, encodeBundleFile } from '../../src/core/governance/bundle-file.ts';
+import { hashTable, sha256Hex } from '../../src/core/governance/canonical.ts';
+import { runSummaryFromBundle } from '../../src/core/governance/bundle-summary.ts';
 import { governanceConfigSchema } from '../../src/core/spec/config-governance.ts';
 
 // Two channels, three draws, numbers small enough to check by hand.
@@ -95,5 +99,45 @@ describe('governance adapters from the analysis stage', () => {
     });
     expect(review.dataDrift.backfills.map((b) => [b.column, b.weeks])).toEqual([['tv_S', ['2020-01-13']]]);
     expect(review.labels.map((l) => l.channel).sort()).toEqual(['search', 'tv']);
+  });
+});
+
+describe('assembleRunBundle', () => {
+  const ds = {
+    dates: ['2020-01-06', '2020-01-13', '2020-01-20'],
+    target: { name: 'revenue', values: Float64Array.from([10, 11, 12]) },
+    channels: [{ name: 'tv', spend: Float64Array.from([1, 2, 3]) }, { name: 'search', spend: Float64Array.from([4, 5, 6]) }],
+    controls: [],
+    factors: [],
+  };
+  const row = (name: string, rhat: number, essBulk: number) => ({ name, mean: 0, sd: 1, q05: 0, q50: 0, q95: 0, rhat, essBulk, essTail: essBulk });
+  const fit = { kernel: 'tfjs-wasm', settings: { seed: 7, chains: 2, draws: 300 }, summary: [row('a', 1.01, 500), row('b', 1.04, 210)], sampler: { divergences: { count: 3 } }, checks: [] };
+
+  it('takes the worst R-hat and ESS; NaN wins', () => {
+    expect(runDiagnostics(fit)).toEqual({ maxRhat: 1.04, minEssBulk: 210, divergences: 3 });
+    const d = runDiagnostics({ ...fit, summary: [row('a', NaN, 500), row('b', 1.5, NaN)] });
+    expect(d.maxRhat).toBeNaN();
+    expect(d.minEssBulk).toBeNaN();
+  });
+
+  it('writes a valid bundle whose hashes, table and summaries read back', async () => {
+    const raw = new TextEncoder().encode('DATE,revenue\n');
+    const { bundle, summary } = await assembleRunBundle({
+      runId: 'run-1', appVersion: '0.1.0', createdAt: new Date('2026-11-29T20:00:00Z'), rawFile: raw, dataset: ds,
+      mapping: { date_col: 'DATE', kpi_col: 'revenue', channel_map: { tv: { spend: 'tv_S' }, search: { spend: 'search_S' } }, controls: [], keys: {} },
+      config: { data: { file: 'robyn.csv' } }, modelSpec: { likelihood: 'normal' }, lineage: [{ step: 'winsorize', detail: 'none' }],
+      dataChecks: [{ id: 'data.coverage', severity: 'info', title: '3 weeks', detail: '', evidence: {} }], fit, analysis,
+    });
+    expect(bundle.manifest.backend).toBe('wasm');
+    expect(bundle.manifest.seed).toBe(7);
+    expect(bundle.manifest.hashes.rawFile).toBe(await sha256Hex(raw));
+    const file = await decodeBundleFile(await encodeBundleFile(bundle), 'x.carryover');
+    expect(file.table!.columns.tv_S).toEqual([1, 2, 3]);
+    expect(await hashTable(tableFromStored(file.table!))).toBe(bundle.manifest.hashes.cleanedTable);
+    const back = runSummaryFromBundle(file);
+    expect(back.channels[1]!.roi.q50).toBe(summary.channels[1]!.roi.q50);
+    expect(Array.from(back.channels[0]!.share.draws!)).toEqual([0.25, 0.5, 0.25]);
+    expect(identifiabilityOfBundle(file).map((s) => s.channel)).toEqual(['tv', 'search']);
+    expect(file.checks.map((c) => c.id)).toEqual(['data.coverage']);
   });
 });
