@@ -76,6 +76,8 @@ export class DatasetState {
   get status() { return this.#status; }
   get error() { return this.#error; }
   get source() { return this.#source; }
+  /** Bytes of the loaded file as read (hashed into each run's manifest). */
+  get rawBytes() { return this.#bytes; }
   /** The table as read: row count, columns with DuckDB types, preview rows, sniffer findings. */
   get ingest() { return this.#ingest; }
   /** What the mapping detector could not decide. */

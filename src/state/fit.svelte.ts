@@ -17,12 +17,16 @@ export class FitState {
   #result = $state.raw<FitResult | null>(null);
   #error = $state<string | null>(null);
   #handle: FitHandle | null = null;
+  #inputs = $state.raw<{ spec: ModelSpec; data: ModelData } | null>(null);
   settings = $state<FitSettings>({ ...DEFAULT_FIT_SETTINGS });
 
   get phase() { return this.#phase; }
   get progress() { return this.#progress; }
   get result() { return this.#result; }
   get error() { return this.#error; }
+  /** Spec and model data of the last fit started. */
+  get spec() { return this.#inputs?.spec ?? null; }
+  get data() { return this.#inputs?.data ?? null; }
 
   /** Starts a fit; a running one is cancelled first. */
   start(spec: ModelSpec, data: ModelData, thresholds: Partial<ConvergenceThresholds> = {}): void {
@@ -31,6 +35,7 @@ export class FitState {
     this.#error = null;
     this.#result = null;
     this.#progress = null;
+    this.#inputs = { spec, data };
     const handle = startFit(spec, data, $state.snapshot(this.settings), (p) => {
       if (this.#handle === handle) this.#progress = p;
     }, thresholds);

@@ -86,7 +86,8 @@ export async function assembleRunBundle(src: RunBundleSources): Promise<{ bundle
     draws: src.fit.converged?.draws ?? src.fit.settings.draws,
   });
   const diagnostics = runDiagnostics(src.fit);
-  const checks = [...src.dataChecks, ...src.fit.checks];
+  // only the stored fields: a check may carry extras (override notes) the strict schema refuses
+  const checks = [...src.dataChecks, ...src.fit.checks].map(({ id, severity, title, detail, evidence, fix }) => ({ id, severity, title, detail, evidence: { ...evidence }, ...(fix ? { fix } : {}) }));
   const summary = runSummaryFromAnalysis(src.analysis, { runId: src.runId, kernel: src.fit.kernel, diagnostics, checks });
   const identifiability = identifiabilityFromAnalysis(src.analysis);
   const bundle: RunBundle = {
