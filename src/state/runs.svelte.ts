@@ -143,10 +143,11 @@ export class RunsState {
       this.#error = `The run could not be packed for saving: ${message(e)}`;
       return;
     }
-    await this.#save(bundle);
+    await this.saveBundle(bundle);
   }
 
-  async #save(bundle: RunBundle): Promise<void> {
+  /** Stores a bundle; when the browser refuses (full disk), keeps it in `unsaved` for export. */
+  async saveBundle(bundle: RunBundle): Promise<void> {
     this.#saving = true;
     try {
       await this.#store.saveRun(bundle);
@@ -164,7 +165,7 @@ export class RunsState {
 
   /** Tries again to store the unsaved run (after space was freed). */
   async retryUnsaved(): Promise<void> {
-    if (this.#unsaved) await this.#save(this.#unsaved.bundle);
+    if (this.#unsaved) await this.saveBundle(this.#unsaved.bundle);
   }
 
   /** `.carryover` bytes and file name of the unsaved run. */

@@ -58,7 +58,12 @@ export function readRecord(r: RunRecord): { ok: true; bundle: RunBundle } | { ok
   }
 }
 
-function storeFailure(e: unknown, what: string): StoreError {
+/**
+ * A write failure as a StoreError: 'quota' (storage full; the message says nothing was lost and
+ * to export) or 'unavailable'.
+ * @param what the thing being saved, for the message (`run March refresh`)
+ */
+export function storeFailure(e: unknown, what: string): StoreError {
   if (e instanceof StoreError) return e;
   if (isQuotaError(e)) {
     return new StoreError('quota', `The browser's storage for this page is full, so ${what} could not be saved. Nothing was lost: export it as a .carryover file now, then delete old runs (or free disk space) and save again.`, { cause: e });
