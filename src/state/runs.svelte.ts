@@ -91,7 +91,6 @@ export class RunsState {
       const { runs, damaged } = await this.#store.listRuns();
       this.#runs = runs;
       this.#damaged = damaged;
-      this.#error = null;
     } catch (e) {
       this.#error = message(e);
     }
@@ -192,6 +191,7 @@ export class RunsState {
   /** Imports a `.carryover` file; a refused file sets `error` and leaves stored runs as they were. */
   async importFile(file: { name: string; arrayBuffer(): Promise<ArrayBuffer> }): Promise<boolean> {
     this.#notice = null;
+    this.#error = null;
     try {
       const item = await this.#store.importRun(new Uint8Array(await file.arrayBuffer()), file.name);
       this.#error = null;
@@ -212,6 +212,7 @@ export class RunsState {
   }
 
   async #act(f: () => Promise<void>): Promise<void> {
+    this.#error = null;
     try {
       await f();
       this.#error = null;
