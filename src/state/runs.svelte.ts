@@ -253,9 +253,12 @@ export class RunsState {
 export function reviewBundles(previous: RunBundle, current: RunBundle): ReviewView {
   const cfg = current.inputs.config as { governance?: unknown; training?: { max_rhat?: number; min_ess?: number } };
   const thresholds = governanceConfigSchema.parse(cfg.governance ?? {});
-  const side = (b: RunBundle) => ({
-    table: b.table ? tableFromStored(b.table) : { dates: [], columns: {} },
-    mapping: mappingSnapshot(b.inputs.mapping as Parameters<typeof mappingSnapshot>[0]),
+  const side = (b: RunBundle) => {
+    const table = b.table ? tableFromStored(b.table) : { dates: [], columns: {} };
+    return { table, ...rest(b, table) };
+  };
+  const rest = (b: RunBundle, table: { columns: Record<string, unknown> }) => ({
+    mapping: mappingSnapshot(b.inputs.mapping as Parameters<typeof mappingSnapshot>[0], b.table ? table : undefined),
     settings: { config: { ...b.inputs.config, data: undefined }, modelSpec: b.inputs.modelSpec },
     summary: runSummaryFromBundle(b),
   });

@@ -157,6 +157,9 @@ describe('reviewBundles', () => {
     expect(v.review.dataDrift.backfills.map((x) => [x.column, x.weeks])).toEqual([['tv_S', ['2020-01-13']]]);
     expect(v.review.memo.sections.flatMap((s) => s.items).join('\n')).toContain('Backfill: tv_S (tv) restated in 1 week');
     expect(v.limitation).toBeNull();
+    // the mapped exposure is not in the model's table: no contract break, no mapping change
+    expect(v.review.dataDrift.mapping).toEqual([]);
+    expect(v.review.verdict.results.find((r) => r.id === 'gate.contract')?.severity).toBe('info');
     const again = reviewBundles(a, { ...a, manifest: { ...a.manifest, runId: 'run-a2' } });
     expect(again.review.verdict.results.find((r) => r.id.includes('reproduc'))?.severity).toBe('info');
   });

@@ -72,6 +72,10 @@ describe('governance adapters from the analysis stage', () => {
   it('builds a weekly table named by source columns, round-trips NaN through storage, and feeds reviewRefresh', () => {
     const mapping = mappingSnapshot({ date_col: 'DATE', kpi_col: 'revenue', channel_map: { tv: { spend: 'tv_S', exposure: null }, search: { spend: 'search_S' } }, controls: ['events'] });
     expect(mapping.channel_map.tv).toEqual({ spend: 'tv_S' });
+    // exposures the model table does not carry are left out (else: a false "missing column" block)
+    const withExposure = { date_col: 'DATE', kpi_col: 'revenue', channel_map: { search: { spend: 'search_S', exposure: 'search_clicks_P' } }, controls: [] };
+    expect(mappingSnapshot(withExposure).channel_map.search).toEqual({ spend: 'search_S', exposure: 'search_clicks_P' });
+    expect(mappingSnapshot(withExposure, { columns: { search_S: 1 } }).channel_map.search).toEqual({ spend: 'search_S' });
     const dates = ['2020-01-06', '2020-01-13', '2020-01-20'];
     const ds = {
       dates,

@@ -69,6 +69,9 @@ describe('Refresh and Decisions on two fits of the Robyn demo', () => {
     expect(text).toContain(WEEKS[0]);
     expect(text).toMatch(/largest change 20(\.0+)?%/);
     await expect(page.getByTestId('backfill').count()).resolves.toBe(1);
+    // same columns and mapping in both files: no mapping change (exposures are not in the model table)
+    await expect(page.getByTestId('mapping-changes').count()).resolves.toBe(0);
+    await expect(page.locator('[data-testid="gates"] [data-check-id="gate.contract"] .badge').textContent()).resolves.toBe('info');
     const table = await page.getByTestId('backfill-table').innerText();
     for (const w of WEEKS) expect(table).toContain(w);
 

@@ -87,10 +87,21 @@ export function identifiabilityFromAnalysis(analysis: Pick<FitAnalysis, 'channel
   });
 }
 
-/** The column roles governance diffs, from a MappingConfig-like object (extra fields ignored). */
-export function mappingSnapshot(m: { date_col: string; kpi_col: string; channel_map: Record<string, { spend: string; exposure?: string | null }>; controls: readonly string[] }): MappingSnapshot {
+/**
+ * The column roles governance diffs, from a MappingConfig-like object (extra fields ignored).
+ * @param table when given, exposure columns it does not hold are left out: the cleaned Dataset
+ *   (and so the run's table) carries spend only, and a mapped column absent from the table would
+ *   read as a broken data contract
+ */
+export function mappingSnapshot(
+  m: { date_col: string; kpi_col: string; channel_map: Record<string, { spend: string; exposure?: string | null }>; controls: readonly string[] },
+  table?: { columns: Record<string, unknown> },
+): MappingSnapshot {
   const channel_map: MappingSnapshot['channel_map'] = {};
-  for (const [ch, c] of Object.entries(m.channel_map)) channel_map[ch] = { spend: c.spend, ...(c.exposure ? { exposure: c.exposure } : {}) };
+  for (const [ch, c] of Object.entries(m.channel_map)) {
+    const keep = c.exposure && (!table || c.exposure in table.columns);
+    channel_map[ch] = { spend: c.spend, ...(keep ? { exposure: c.exposure! } : {}) };
+  }
   return { date_col: m.date_col, kpi_col: m.kpi_col, channel_map, controls: [...m.controls] };
 }
 
