@@ -4,6 +4,7 @@ import { encodeBundleFile } from '../core/governance/bundle-file.ts';
 import type { RunBundle } from '../core/governance/bundle-schema.ts';
 import { runSummaryFromBundle } from '../core/governance/bundle-summary.ts';
 import { mappingSnapshot, tableFromStored } from '../core/governance/from-analysis.ts';
+import type { Acknowledgement } from '../core/governance/gates.ts';
 import { compareManifests } from '../core/governance/manifest.ts';
 import { reviewRefresh, type RefreshReview } from '../core/governance/refresh-review.ts';
 import { compareReproducibility } from '../core/governance/reproducibility.ts';
@@ -60,6 +61,7 @@ export class RunsState {
   #review = $state.raw<ReviewView | null>(null);
   #reviewError = $state<string | null>(null);
   #reviewing = $state(false);
+  #acks = $state.raw<Acknowledgement[]>([]);
   #captured = new WeakSet<object>();
   #reviewId = 0;
 
@@ -82,6 +84,8 @@ export class RunsState {
   get review() { return this.#review; }
   get reviewError() { return this.#reviewError; }
   get reviewing() { return this.#reviewing; }
+  /** Sign-offs of mapping and taxonomy changes for the pair under review (kept until the pair changes). */
+  get acknowledgements() { return this.#acks; }
   /** The store, for the decision log (one database). */
   get store() { return this.#store; }
 
@@ -101,6 +105,7 @@ export class RunsState {
     if (!p || !ids.has(p.previous) || !ids.has(p.current)) {
       const d = defaultPair(this.#runs);
       this.#pair = d;
+      this.#acks = [];
       if (d) void this.#computeReview();
       else this.#review = null;
     }
@@ -208,7 +213,20 @@ export class RunsState {
   /** Picks the two runs to compare. */
   select(previous: string, current: string): void {
     this.#pair = { previous, current };
+    this.#acks = [];
     void this.#computeReview();
+  }
+
+  /**
+   * Signs off one mapping or taxonomy change (MappingChange.id) so the taxonomy gate warns
+   * instead of blocking; the memo lists who signed and why.
+   * @returns an error message for the form, or null when recorded
+   */
+  acknowledge(changeId: string, by: string, reason: string): string | null {
+    if (!by.trim() || !reason.trim()) return 'A sign-off needs who signs and why the change is safe.';
+    this.#acks = [...this.#acks.filter((a) => a.changeId !== changeId), { changeId, by: by.trim(), reason: reason.trim() }];
+    void this.#computeReview();
+    return null;
   }
 
   async #act(f: () => Promise<void>): Promise<void> {
@@ -232,7 +250,7 @@ export class RunsState {
     try {
       if (p.previous === p.current) throw new Error('Pick two different runs to compare.');
       const [previous, current] = await Promise.all([this.#store.getRun(p.previous), this.#store.getRun(p.current)]);
-      const view = reviewBundles(previous, current);
+      const view = reviewBundles(previous, current, this.#acks);
       if (id === this.#reviewId) this.#review = view;
     } catch (e) {
       if (id === this.#reviewId) {
@@ -250,7 +268,7 @@ export class RunsState {
  * run's config; a reproducibility check when both runs share every input, seed and kernel.
  * A bundle without its cleaned table is compared with an empty table and the limitation is said.
  */
-export function reviewBundles(previous: RunBundle, current: RunBundle): ReviewView {
+export function reviewBundles(previous: RunBundle, current: RunBundle, acknowledgements: Acknowledgement[] = []): ReviewView {
   const cfg = current.inputs.config as { governance?: unknown; training?: { max_rhat?: number; min_ess?: number } };
   const thresholds = governanceConfigSchema.parse(cfg.governance ?? {});
   const side = (b: RunBundle) => {
@@ -270,6 +288,7 @@ export function reviewBundles(previous: RunBundle, current: RunBundle): ReviewVi
     current: side(current),
     thresholds,
     identifiability: identifiabilityOfBundle(current),
+    acknowledgements,
     asOf: new Date().toISOString().slice(0, 10),
     ...(sameInputs ? { reproducibility: compareReproducibility(runSummaryFromBundle(previous), runSummaryFromBundle(current)) } : {}),
     ...(training?.max_rhat && training.min_ess ? { diagnostics: { maxRhat: training.max_rhat, minEss: training.min_ess } } : {}),

@@ -164,3 +164,21 @@ describe('reviewBundles', () => {
     expect(again.review.verdict.results.find((r) => r.id.includes('reproduc'))?.severity).toBe('info');
   });
 });
+
+describe('sign-off of a mapping change', () => {
+  it('a renamed spend column blocks until signed off, then warns', async () => {
+    const a = await tinyBundle('run-a', '2026-11-01T10:00:00Z');
+    const b = await tinyBundle('run-b', '2026-11-08T10:00:00Z');
+    const m = b.inputs.mapping as { channel_map: Record<string, { spend: string }> };
+    const cols: Record<string, (number | null)[]> = { ...b.table!.columns, tv_spend: b.table!.columns.tv_S! };
+    delete cols.tv_S;
+    const renamed = { ...b, inputs: { ...b.inputs, mapping: { ...m, channel_map: { ...m.channel_map, tv: { spend: 'tv_spend' } } } }, table: { ...b.table!, columns: cols } };
+    const v = reviewBundles(a, renamed);
+    const change = v.review.dataDrift.mapping.find((c) => c.kind === 'spend-column');
+    expect(change?.detail).toContain('tv_S');
+    expect(v.review.verdict.verdict).toBe('block');
+    const ids = v.review.dataDrift.mapping.map((c) => c.id);
+    const signed = reviewBundles(a, renamed, ids.map((changeId) => ({ changeId, by: 'Ana', reason: 'source renamed the column' })));
+    expect(signed.review.verdict.results.find((r) => r.id === 'gate.taxonomy')?.severity).toBe('warn');
+  });
+});
