@@ -9,11 +9,15 @@ export default defineConfig({
   test: {
     projects: [
       {
+        // the Svelte plugin compiles src/state/*.svelte.ts (runes) so the state runs in node
+        plugins: [svelte()],
         test: {
           name: 'node',
           environment: 'node',
-          include: ['test/core/**/*.test.ts', 'test/data/**/*.test.ts', 'test/regression/**/*.test.ts'],
+          include: ['test/core/**/*.test.ts', 'test/data/**/*.test.ts', 'test/state/**/*.test.ts', 'test/regression/**/*.test.ts'],
           testTimeout: 60_000,
+          // DuckDB's start in beforeAll takes 10-30 s on a loaded shared machine (the 10 s default failed)
+          hookTimeout: 120_000,
         },
       },
       {

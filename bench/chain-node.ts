@@ -2,10 +2,9 @@
 // Run: npx tsx bench/chain-node.ts [--chains 4] [--warmup 1000] [--draws 1000] [--seed 1]
 // Reports per chain: leapfrogs (warmup / sampling), wall seconds, step size, mean tree depth,
 // divergences; then min bulk ESS over the unconstrained parameters and lp, and ESS per chain-second.
-// Stan's reference (peer/stan/reference/robyn.json): min bulk ESS 1146 over 100.9 chain-seconds
-// = 11.4 ESS per chain-second (52.7 s wall on 2 cores = 21.8 ESS/s). Compare within one machine.
+// Stan's reference numbers are in bench/README.md. Compare within one machine.
 import { performance } from 'node:perf_hooks';
-import { loadRobyn } from '../test/helpers/robyn.ts';
+import { loadRobynBench } from './bench-data.ts';
 import { prepareModelData } from '../src/core/model/model-data.ts';
 import { DEFAULT_MODEL_SPEC } from '../src/core/spec/model-spec.ts';
 import { createFusedKernel } from '../src/core/kernels/fused.ts';
@@ -25,7 +24,7 @@ const draws = Number(arg('draws', '1000'));
 const seed = Number(arg('seed', '1'));
 const extra = JSON.parse(arg('options', '{}')) as Partial<ChainConfig>;
 
-const data = prepareModelData(loadRobyn(), DEFAULT_MODEL_SPEC);
+const data = prepareModelData(await loadRobynBench(), DEFAULT_MODEL_SPEC);
 const kernel = createFusedKernel(DEFAULT_MODEL_SPEC, data);
 const target = asLogDensity(kernel);
 const dim = target.dim;

@@ -2,7 +2,7 @@
 // on the Robyn data (N=208, C=5, K=3). Run: npx tsx bench/fused-micro.ts [seconds-per-round] [rounds]
 // Prints the best and median rounds (timings on shared machines are bimodal: take the best).
 import { performance } from 'node:perf_hooks';
-import { loadRobyn } from '../test/helpers/robyn.ts';
+import { loadRobynBench } from './bench-data.ts';
 import { prepareModelData } from '../src/core/model/model-data.ts';
 import { DEFAULT_MODEL_SPEC } from '../src/core/spec/model-spec.ts';
 import { createFusedKernel } from '../src/core/kernels/fused.ts';
@@ -10,7 +10,7 @@ import { Rng } from '../src/core/inference/rng.ts';
 
 const seconds = Number(process.argv[2] ?? 1);
 const rounds = Number(process.argv[3] ?? 7);
-const data = prepareModelData(loadRobyn(), DEFAULT_MODEL_SPEC);
+const data = prepareModelData(await loadRobynBench(), DEFAULT_MODEL_SPEC);
 const kernel = createFusedKernel(DEFAULT_MODEL_SPEC, data);
 const rng = new Rng(1);
 // a pool of plausible points, as a sampler would visit them

@@ -4,7 +4,7 @@ import { cpus } from 'node:os';
 import { DEFAULT_MODEL_SPEC } from '../src/core/spec/model-spec.ts';
 import { prepareModelData } from '../src/core/model/model-data.ts';
 import { createFusedKernel } from '../src/core/kernels/fused.ts';
-import { loadRobyn } from '../test/helpers/robyn.ts';
+import { loadRobynBench } from './bench-data.ts';
 import { REL_GRAD_DIFF_DEFINITION, runKernelSuite, type SuiteOptions, type SuiteResult } from './kernel-measure.ts';
 
 // Kernel benchmark: gradient evaluations per second of the fused (float64, hand-written) and
@@ -23,7 +23,7 @@ const withBrowser = !args.has('--no-browser');
 const quick = args.has('--quick');
 
 const spec = DEFAULT_MODEL_SPEC;
-const data = prepareModelData(loadRobyn(), spec);
+const data = prepareModelData(await loadRobynBench(), spec);
 const fused = createFusedKernel(spec, data);
 
 const budget = (ms: number, runs: number) => ({ budgetMs: quick ? ms / 4 : ms, runs: quick ? 2 : runs });

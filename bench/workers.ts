@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { withBenchPage } from './bench-page.ts';
-import { loadRobyn } from '../test/helpers/robyn.ts';
+import { loadRobynBench } from './bench-data.ts';
 import { prepareModelData } from '../src/core/model/model-data.ts';
 import { DEFAULT_MODEL_SPEC } from '../src/core/spec/model-spec.ts';
 
@@ -17,7 +17,7 @@ const arg = (name: string, fallback: number) => {
 const rounds = arg('rounds', 6);
 const ms = arg('ms', 2000);
 
-const data = prepareModelData(loadRobyn(), DEFAULT_MODEL_SPEC);
+const data = prepareModelData(await loadRobynBench(), DEFAULT_MODEL_SPEC);
 const plain = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v instanceof Float64Array ? Array.from(v) : v]));
 const json = JSON.stringify({ spec: DEFAULT_MODEL_SPEC, data: plain, rounds, ms });
 const r = await withBenchPage('workers', 'runWorkersBench', (page) =>

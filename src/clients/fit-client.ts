@@ -14,7 +14,7 @@ import type { KernelProbe } from '../core/kernels/probe.ts';
 
 /**
  * Time per candidate kernel in the start-up probe, ms. On CPU the candidates differ by ~75x
- * (fused ~30k grad/s, tfjs-wasm ~400), which 50 ms resolves. The probe runs beside chains
+ * (bench/README.md), which 50 ms resolves. The probe runs beside chains
  * started on a guess (StartFitOptions.speculative); it delays the fit only when it disagrees.
  */
 export const PROBE_BUDGET_MS = 50;

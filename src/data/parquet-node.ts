@@ -1,6 +1,6 @@
 import type { Endpoint } from 'comlink';
 import { Worker, type MessagePort } from 'node:worker_threads';
-import type { ParquetWorkerHost } from './parquet.ts';
+import type { ParquetWorkerHost } from './parquet-worker-types.ts';
 
 /*
  * Node side of the Parquet decode worker (tests, the headless runner): a worker_threads Worker

@@ -1,7 +1,7 @@
 import { transfer } from 'comlink';
 import { isIngestError } from './ingest-error.ts';
 import { ParquetCsvDecoder, type CsvBatch, type ParquetHead } from './parquet-decode.ts';
-import type { ParquetWorkerApi, WorkerOutcome } from './parquet.ts';
+import type { ParquetWorkerApi, WorkerOutcome } from './parquet-worker-types.ts';
 
 /*
  * The decoder as the worker side exposes it, shared by the browser entry (parquet.worker.ts) and

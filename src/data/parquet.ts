@@ -1,7 +1,10 @@
-import { transfer, wrap, type Endpoint } from 'comlink';
+import { transfer, wrap } from 'comlink';
 import { ident, literal, type Db } from './db.ts';
-import { IngestError, type IngestErrorId } from './ingest-error.ts';
+import { IngestError } from './ingest-error.ts';
 import { DEFAULT_BATCH_CELLS, ParquetCsvDecoder, type CsvBatch, type ParquetHead, type ParquetSqlType } from './parquet-decode.ts';
+import type { ParquetWorkerApi, ParquetWorkerHost, WorkerOutcome } from './parquet-worker-types.ts';
+
+export type { ParquetWorkerApi, ParquetWorkerHost, WorkerOutcome } from './parquet-worker-types.ts';
 
 /*
  * Parquet without DuckDB's parquet extension (DuckDB-WASM downloads it from the internet, which
@@ -37,27 +40,6 @@ export interface ParquetLoadOptions {
   decodeIn?: ParquetDecodeIn;
   /** A worker call (footer, or one batch) running longer than this (ms) stops the worker. Default 60 000 (node: CARRYOVER_PARQUET_DECODE_TIMEOUT_MS when set). */
   decodeTimeoutMs?: number;
-}
-
-/** A result crossing the worker boundary: IngestError fields travel as plain data. */
-export type WorkerOutcome<T> = { ok: true; value: T } | { ok: false; error: { id: IngestErrorId; message: string; fix: string } };
-
-/** The API parquet.worker.ts exposes over comlink. */
-export interface ParquetWorkerApi {
-  /** Reads the footer of `bytes` (transferred). */
-  open(file: string, bytes: Uint8Array, batchCells: number): WorkerOutcome<ParquetHead>;
-  /** The next CSV batch (its bytes transferred), or null after the last row. */
-  next(): Promise<WorkerOutcome<CsvBatch | null>>;
-}
-
-/** A started decode worker, browser or node, as openWorkerSource drives it. */
-export interface ParquetWorkerHost {
-  /** Where comlink talks to the worker. */
-  endpoint: Endpoint;
-  /** Registers `cb`, called with a reason when the worker fails to start, throws outside a call, or dies. */
-  onFailure(cb: (reason: string) => void): void;
-  /** Stops the worker at once, even mid-loop. */
-  terminate(): void;
 }
 
 /** Default stall timeout of one worker call, ms. */

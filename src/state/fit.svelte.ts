@@ -1,8 +1,10 @@
 import { getContext, setContext } from 'svelte';
 import { startFit, FitCancelled, type FitHandle } from '../clients/fit-client.ts';
 import type { ModelSpec } from '../core/spec/model-spec.ts';
-import type { ModelData } from '../core/model/model-data.ts';
-import { DEFAULT_FIT_SETTINGS, type FitSettings } from '../core/inference/fit-job.ts';
+import { prepareModelData, type ModelData } from '../core/model/model-data.ts';
+import type { FitSettings } from '../core/inference/fit-job.ts';
+import { DEFAULT_FIT_SETTINGS, fitSettingsFromTraining, thresholdsFromTraining, trainingFromFitSettings } from '../core/inference/fit-settings.ts';
+import type { DatasetState } from './dataset.svelte.ts';
 import type { FitProgress } from '../core/inference/progress.ts';
 import type { FitResult } from '../core/inference/fit-result.ts';
 import type { ConvergenceThresholds } from '../core/diagnostics/checks.ts';
@@ -27,6 +29,31 @@ export class FitState {
   /** Spec and model data of the last fit started. */
   get spec() { return this.#inputs?.spec ?? null; }
   get data() { return this.#inputs?.data ?? null; }
+
+  /** The sampler settings follow the config's training section (a loaded YAML sets them). */
+  useTraining(data: DatasetState): void {
+    this.settings = fitSettingsFromTraining(data.settings.training);
+  }
+
+  /**
+   * Fits the cleaned Dataset of `data`: prepares the model data for `spec`, writes the settings
+   * of this fit back into the config's training section (so its YAML reproduces the fit) and
+   * starts the workers.
+   * @returns an error message when there is no Dataset or it cannot be prepared; null when started
+   */
+  fitDataset(data: DatasetState, spec: ModelSpec): string | null {
+    const ds = data.dataset;
+    if (!ds) return 'No cleaned dataset yet: load a file, map it and pass the checks first.';
+    let prepared: ModelData;
+    try {
+      prepared = prepareModelData(ds, spec);
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+    data.settings.setTraining(trainingFromFitSettings($state.snapshot(this.settings), data.settings.training));
+    this.start(spec, prepared, thresholdsFromTraining(data.settings.training));
+    return null;
+  }
 
   /** Starts a fit; a running one is cancelled first. */
   start(spec: ModelSpec, data: ModelData, thresholds: Partial<ConvergenceThresholds> = {}): void {

@@ -30,13 +30,12 @@ export interface RunSources {
 
 /** The dataset state's parts a bundle reads (structural, so a refactored state still fits). */
 export interface DatasetSide {
-  source: { name: string } | null;
-  rawBytes: Uint8Array | null;
+  load: { file: { name: string; bytes: Uint8Array } | null };
   dataset: Dataset | null;
-  mapping: MappingConfig;
-  config: Config;
-  lineage: LineageEntry[] | null;
-  report: { results: CheckResult[] } | null;
+  mapping: { mapping: MappingConfig };
+  settings: { config: Config };
+  cleaning: { lineage: LineageEntry[] | null };
+  checks: { report: { results: CheckResult[] } | null };
 }
 
 /** The fit state's parts a bundle reads. */
@@ -48,15 +47,16 @@ export interface FitSide {
 
 /** The sources of the current fit, or null while any part is missing. */
 export function runSourcesFrom(ds: DatasetSide, fit: FitSide): RunSources | null {
-  if (!ds.source || !ds.rawBytes || !ds.dataset || !fit.result || !fit.spec || !fit.data) return null;
+  const file = ds.load.file;
+  if (!file || !ds.dataset || !fit.result || !fit.spec || !fit.data) return null;
   return {
-    fileName: ds.source.name,
-    rawBytes: ds.rawBytes,
+    fileName: file.name,
+    rawBytes: file.bytes,
     dataset: ds.dataset,
-    mapping: ds.mapping,
-    config: ds.config,
-    lineage: ds.lineage ?? [],
-    dataChecks: ds.report?.results ?? [],
+    mapping: ds.mapping.mapping,
+    config: ds.settings.config,
+    lineage: ds.cleaning.lineage ?? [],
+    dataChecks: ds.checks.report?.results ?? [],
     spec: fit.spec,
     data: fit.data,
     result: fit.result,

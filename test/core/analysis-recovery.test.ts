@@ -9,7 +9,7 @@ import { prepareModelData } from '../../src/core/model/model-data.ts';
 import { DEFAULT_MODEL_SPEC } from '../../src/core/spec/model-spec.ts';
 import { runFitJob } from '../../src/core/inference/fit-worker-impl.ts';
 import { assembleFit } from '../../src/core/inference/fit-result.ts';
-import { DEFAULT_FIT_SETTINGS } from '../../src/core/inference/fit-job.ts';
+import { DEFAULT_FIT_SETTINGS } from '../../src/core/inference/fit-settings.ts';
 
 // Recovery: synthetic data from the reference model with known parameters; the analysis of a
 // fit must cover the true ROI, marginal ROI and response at current spend computed from the truth.

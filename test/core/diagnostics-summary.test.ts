@@ -10,6 +10,19 @@ import { Rng } from '../../src/core/inference/rng.ts';
 const f64 = (xs: number[]) => Float64Array.from(xs);
 
 describe('summarizeDraws', () => {
+  it('mean and sd stay finite and exact on extreme scales (ROI draws of a tiny KPI unit)', () => {
+    // pooled 1..6 times 1e200: mean 3.5e200, sd sqrt(17.5 / 5) e200; d * d alone would overflow to Infinity
+    for (const scale of [1e200, 1e307, -1e307, 1e-300]) {
+      const [a] = summarizeDraws(['a'], [f64([1, 2, 3].map((x) => x * scale)), f64([4, 5, 6].map((x) => x * scale))], 1);
+      expect(a!.mean / scale).toBeCloseTo(3.5, 12);
+      expect(a!.sd / Math.abs(scale)).toBeCloseTo(Math.sqrt(17.5 / 5), 12);
+    }
+    // both signs near the float limit: x - mean itself overflows
+    const [b] = summarizeDraws(['b'], [f64([-1.5e308, 1.5e308]), f64([-1.5e308, 1.5e308])], 1);
+    expect(b!.mean).toBe(0);
+    expect(b!.sd / 1e308).toBeCloseTo(1.5 * Math.sqrt(4 / 3), 12);
+  });
+
   // two chains, three iterations, dim 2, row-major: column 1 is ten times column 0
   const draws = [f64([1, 10, 2, 20, 3, 30]), f64([4, 40, 5, 50, 6, 60])];
 

@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/core/spec/config.ts';
 import { parseConfig } from '../../src/core/spec/config-yaml.ts';
-import { DEFAULT_FIT_SETTINGS, STAN_FIT_SETTINGS } from '../../src/core/inference/fit-job.ts';
-import { fitSettingsFromTraining, trainingFromFitSettings, thresholdsFromTraining } from '../../src/core/inference/fit-settings.ts';
+import { STAN_FIT_SETTINGS } from '../../src/core/inference/fit-job.ts';
+import { DEFAULT_FIT_SETTINGS, fitSettingsFromTraining, trainingFromFitSettings, thresholdsFromTraining } from '../../src/core/inference/fit-settings.ts';
 
 describe('fit settings from the config', () => {
   it('the default config asks for exactly the app default fit settings', () => {
     expect(fitSettingsFromTraining(defaultConfig().training)).toEqual(DEFAULT_FIT_SETTINGS);
+    // the measured app defaults, written out (bench/results/fit-app.json)
+    expect(DEFAULT_FIT_SETTINGS).toEqual({
+      chains: 4, warmup: 400, draws: 1000, seed: 1, adaptDelta: 0.9, maxTreeDepth: 10, kernel: 'auto',
+      adaptation: 'gradient-dense', metric: 'dense', untilConverged: { maxRhat: 1.01, minEss: 400, blockDraws: 100 },
+    });
   });
   it("Stan's settings round-trip through the training section", () => {
     const t = trainingFromFitSettings(STAN_FIT_SETTINGS, defaultConfig().training);

@@ -4,7 +4,7 @@ import { prepareModelData } from '../../src/core/model/model-data.ts';
 import { DEFAULT_MODEL_SPEC } from '../../src/core/spec/model-spec.ts';
 import { runFitJob } from '../../src/core/inference/fit-worker-impl.ts';
 import { assembleFit } from '../../src/core/inference/fit-result.ts';
-import { DEFAULT_FIT_SETTINGS } from '../../src/core/inference/fit-job.ts';
+import { DEFAULT_FIT_SETTINGS } from '../../src/core/inference/fit-settings.ts';
 import { responseModelFromFit } from '../../src/core/optimizer/response-model.ts';
 import { optimizePlan } from '../../src/core/optimizer/plan.ts';
 import { buildCurves } from '../../src/core/optimizer/curves.ts';

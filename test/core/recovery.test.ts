@@ -5,7 +5,7 @@ import { prepareModelData } from '../../src/core/model/model-data.ts';
 import { DEFAULT_MODEL_SPEC } from '../../src/core/spec/model-spec.ts';
 import { runFitJob } from '../../src/core/inference/fit-worker-impl.ts';
 import { assembleFit } from '../../src/core/inference/fit-result.ts';
-import { DEFAULT_FIT_SETTINGS } from '../../src/core/inference/fit-job.ts';
+import { DEFAULT_FIT_SETTINGS } from '../../src/core/inference/fit-settings.ts';
 
 // Parameter recovery: data generated from the reference model with known truth, fitted by the
 // same pipeline the app runs in its workers (here in-process), must cover the true ROI.

@@ -104,3 +104,21 @@ describe('generateSynthetic', () => {
     expect(worse).toBe(20);
   });
 });
+
+describe('randomChannels (recovery benchmark sets)', () => {
+  it('draws distinct patterns, effects in range and one low-signal channel; reproducible by seed', async () => {
+    const { randomChannels } = await import('../../src/core/synthetic/channel-sets.ts');
+    const a = randomChannels(new Rng(4));
+    expect(randomChannels(new Rng(4))).toEqual(a);
+    expect(randomChannels(new Rng(5))).not.toEqual(a);
+    expect(a.map((c) => c.name)).toEqual(['ch1', 'ch2', 'ch3', 'ch4', 'weak']);
+    expect(new Set(a.slice(0, 4).map((c) => c.pattern)).size).toBe(4);
+    for (const c of a.slice(0, 4)) expect(c.beta).toBeGreaterThanOrEqual(0.06);
+    expect(a[4].beta).toBeLessThan(0.02);
+    const { dataset, truth } = generateSynthetic(new Rng(9), { channels: a, weeks: 104 });
+    expect(dataset.channels.map((c) => c.name)).toEqual(truth.channels);
+    expect(truth.roi.length).toBe(5);
+    // the low-signal channel's true ROI is the smallest relative to its beta scale
+    expect(truth.params.beta[4]).toBeLessThan(Math.min(...truth.params.beta.slice(0, 4)));
+  });
+});

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openNodeDb } from '../../src/data/duckdb-node.ts';
 import type { Db } from '../../src/data/db.ts';
-import { runAllChecks, toCheckMapping } from '../../src/data/checks/index.ts';
+import { runAllChecks } from '../../src/data/checks/index.ts';
+import { toCheckMapping } from '../../src/data/mapping.ts';
 import { DEFAULT_VALIDATION_CONFIG } from '../../src/core/spec/config-validation.ts';
 
 let db: Db;
@@ -21,16 +22,21 @@ afterAll(async () => db.close());
 
 describe('demo datasets', () => {
   it('Robyn: no block; warns only on outliers, flighted zero-spend channels and facebook cost per unit', async () => {
-    const mapping = toCheckMapping(
-      {
-        date: 'DATE',
-        target: 'revenue',
-        channels: ['tv_S', 'ooh_S', 'print_S', 'facebook_S', 'search_S'],
+    const mapping = toCheckMapping({
+        date_col: 'DATE',
+        kpi_col: 'revenue',
+        channel_map: {
+          tv_S: { spend: 'tv_S' },
+          ooh_S: { spend: 'ooh_S' },
+          print_S: { spend: 'print_S' },
+          facebook_S: { spend: 'facebook_S', exposure: 'facebook_I' },
+          search_S: { spend: 'search_S', exposure: 'search_clicks_P' },
+        },
         controls: ['competitor_sales_B', 'newsletter'],
-        factorControls: { events: 'na' },
-      },
-      { facebook_S: 'facebook_I', search_S: 'search_clicks_P' },
-    );
+        factor_controls: { events: 'na' },
+        ignored: [],
+        keys: {},
+      });
     const rep = await runAllChecks(db, 'robyn', mapping, DEFAULT_VALIDATION_CONFIG, { now: '2019-12-01' });
     const bySev = (s: string) => rep.results.filter((r) => r.severity === s).map((r) => r.id);
     expect(bySev('block')).toEqual([]);
@@ -46,8 +52,8 @@ describe('demo datasets', () => {
     ]);
     // 208 weeks / (2 + 4 + 4*5 + (2 controls + 2 event dummies) + 1 = 31) = 6.7 weeks per parameter.
     expect(rep.results.find((r) => r.id === 'data.data_param_ratio')!.evidence).toMatchObject({ weeks: 208, parameters: 31 });
-    // Contract checks (weight 3, 9 of them) all pass; 3 of 8 advisory checks warn: (27 + 6.5) / 35.
-    expect(rep.score).toBeCloseTo(33.5 / 35, 12);
+    // Contract checks (weight 3, 10 of them with data.kpi_values) all pass; 3 of 8 advisory checks warn: (30 + 6.5) / 38.
+    expect(rep.score).toBeCloseTo(36.5 / 38, 12);
     expect(rep.belowMinScore).toBe(false);
   });
 

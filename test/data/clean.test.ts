@@ -5,7 +5,8 @@ import type { Db } from '../../src/data/db.ts';
 import { cleanTable, type LineageEntry } from '../../src/data/clean/index.ts';
 import { cleaningConfigSchema, type CleaningConfigInput } from '../../src/core/spec/config-cleaning.ts';
 import { DEFAULT_VALIDATION_CONFIG } from '../../src/core/spec/config-validation.ts';
-import { toCheckMapping, type CheckMapping } from '../../src/data/checks/index.ts';
+import type { CheckMapping } from '../../src/data/checks/index.ts';
+import { toCheckMapping } from '../../src/data/mapping.ts';
 import { runPipeline } from '../../src/data/pipeline.ts';
 import { cleanStage, PIPELINE_TABLES, shapeStage } from '../../src/data/pipeline-stages.ts';
 import { makeTable, week } from './checks-fixtures.ts';
@@ -162,10 +163,21 @@ describe('winsorize', () => {
 });
 
 describe('Robyn with the default cleaning config', () => {
-  const m = toCheckMapping(
-    { date: 'DATE', target: 'revenue', channels: ['tv_S', 'ooh_S', 'print_S', 'facebook_S', 'search_S'], controls: ['competitor_sales_B', 'newsletter'], factorControls: { events: 'na' } },
-    { facebook_S: 'facebook_I', search_S: 'search_clicks_P' },
-  );
+  const m = toCheckMapping({
+    date_col: 'DATE',
+    kpi_col: 'revenue',
+    channel_map: {
+      tv_S: { spend: 'tv_S' },
+      ooh_S: { spend: 'ooh_S' },
+      print_S: { spend: 'print_S' },
+      facebook_S: { spend: 'facebook_S', exposure: 'facebook_I' },
+      search_S: { spend: 'search_S', exposure: 'search_clicks_P' },
+    },
+    controls: ['competitor_sales_B', 'newsletter'],
+    factor_controls: { events: 'na' },
+    ignored: [],
+    keys: {},
+  });
   const numeric = ['revenue', 'tv_S', 'ooh_S', 'print_S', 'facebook_S', 'search_S', 'facebook_I', 'search_clicks_P', 'competitor_sales_B', 'newsletter'];
   beforeAll(async () => {
     await db.registerFile('robyn.csv', readFileSync('public/demo/robyn_simulated_weekly.csv'));

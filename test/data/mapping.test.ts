@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/data/db.ts';
 import { openNodeDb } from '../../src/data/duckdb-node.ts';
 import { ingestFile } from '../../src/data/ingest.ts';
-import { channelName, proposeMapping, toDataMapping, type MappingProposal } from '../../src/data/mapping.ts';
+import { channelName, proposeMapping, type MappingProposal } from '../../src/data/mapping.ts';
 import { profileTable } from '../../src/data/profile.ts';
 
 const DATA = 'public/demo/';
@@ -24,12 +24,11 @@ describe('mapping proposal', () => {
     const spec = JSON.parse(readFileSync('test/fixtures/reference/robyn_spec.json', 'utf8'));
     const p = await propose('robyn_simulated_weekly.csv');
     expect(p.problems).toEqual([]);
-    const dm = toDataMapping(p.data);
-    expect(dm.date).toBe(spec.date);
-    expect(dm.target).toBe(spec.target);
-    expect([...dm.channels].sort()).toEqual([...spec.channels].sort());
-    expect(dm.controls).toEqual(spec.controls);
-    expect(dm.factorControls).toEqual(spec.factor_controls);
+    expect(p.data.date_col).toBe(spec.date);
+    expect(p.data.kpi_col).toBe(spec.target);
+    expect(Object.values(p.data.channel_map).map((c) => c.spend).sort()).toEqual([...spec.channels].sort());
+    expect(p.data.controls).toEqual(spec.controls);
+    expect(p.data.factor_controls).toEqual(spec.factor_controls);
     expect(p.data.channel_map.facebook).toEqual({ spend: 'facebook_S', exposure: 'facebook_I' });
     expect(p.data.channel_map.search).toEqual({ spend: 'search_S', exposure: 'search_clicks_P' });
     // newsletter is organic (no spend, so no ROI): out of the model, as in the Stan reference.

@@ -1,10 +1,10 @@
-import type { DataMapping, Dataset } from '../../src/core/model/dataset.ts';
+import type { Dataset } from '../../src/core/model/dataset.ts';
 
 /**
  * Test-only: a simple quoted CSV (no embedded commas) plus a peer SPEC.json mapping -> Dataset.
  * Pure (no fs), so browser tests can use it with `?raw` imports.
  */
-export function datasetFromCsv(text: string, spec: { date: string; target: string; channels: string[]; controls: string[]; factor_controls: Record<string, string> }): Dataset {
+export function datasetFromCsv(text: string, spec: { date: string; target: string; channels: string[]; controls: string[]; factor_controls?: Record<string, string> }): Dataset {
   const unq = (f: string) => (f.length >= 2 && f.startsWith('"') && f.endsWith('"') ? f.slice(1, -1) : f);
   const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
   const header = lines[0].split(',').map(unq);
@@ -15,7 +15,7 @@ export function datasetFromCsv(text: string, spec: { date: string; target: strin
     return rows.map((r) => r[j]);
   };
   const num = (name: string) => Float64Array.from(col(name), Number);
-  const m: DataMapping = { date: spec.date, target: spec.target, channels: spec.channels, controls: spec.controls, factorControls: spec.factor_controls };
+  const m = { date: spec.date, target: spec.target, channels: spec.channels, controls: spec.controls, factorControls: spec.factor_controls ?? {} };
   return {
     dates: col(m.date),
     target: { name: m.target, values: num(m.target) },

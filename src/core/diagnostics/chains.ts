@@ -73,6 +73,59 @@ export function mean(x: ArrayLike<number>): number {
   return s / x.length;
 }
 
+/**
+ * Mean that does not overflow: the plain sum when it is finite, else the sum of x / max|x|
+ * rescaled (draws near 1e308 would sum to Infinity). NaN if any x is NaN.
+ */
+export function stableMean(x: ArrayLike<number>): number {
+  const m = mean(x);
+  if (Number.isFinite(m) || x.length === 0) return m;
+  const scale = maxAbs(x);
+  if (!Number.isFinite(scale)) return m;
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i]! / scale;
+  return (s / x.length) * scale;
+}
+
+/**
+ * Sample standard deviation (n - 1 denominator, as R's `sd`) that stays finite for any finite
+ * draws: two passes, the deviations divided by their largest magnitude before squaring (d * d
+ * overflows from |d| ~ 1.3e154). NaN for length < 2 or a non-finite draw.
+ */
+export function sampleSd(x: ArrayLike<number>): number {
+  const n = x.length;
+  if (n < 2) return NaN;
+  const mu = stableMean(x);
+  if (!Number.isFinite(mu)) return NaN;
+  let scale = 0;
+  for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(x[i]! - mu));
+  // x - mu itself overflows only for draws of both signs near the float limit: halve first.
+  if (!Number.isFinite(scale)) {
+    scale = 0;
+    for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(x[i]! / 2 - mu / 2));
+    if (scale === 0 || !Number.isFinite(scale)) return NaN;
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const d = (x[i]! / 2 - mu / 2) / scale;
+      s += d * d;
+    }
+    return 2 * scale * Math.sqrt(s / (n - 1));
+  }
+  if (scale === 0) return 0;
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const d = (x[i]! - mu) / scale;
+    s += d * d;
+  }
+  return scale * Math.sqrt(s / (n - 1));
+}
+
+function maxAbs(x: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]!));
+  return m;
+}
+
 /** Sample variance with the n - 1 denominator, as R's `var` (NaN for length < 2). */
 export function sampleVariance(x: ArrayLike<number>): number {
   const n = x.length;

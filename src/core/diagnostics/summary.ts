@@ -1,4 +1,4 @@
-import { mean, sampleVariance } from './chains.ts';
+import { sampleSd, stableMean } from './chains.ts';
 import { essBulk, essTail } from './ess.ts';
 import { quantileSorted } from './quantile.ts';
 import { rhat } from './rhat.ts';
@@ -51,8 +51,8 @@ export function summarizeChains(name: string, chains: readonly Float64Array[]): 
   const sorted = pooled.slice().sort();
   return {
     name,
-    mean: mean(pooled),
-    sd: Math.sqrt(sampleVariance(pooled)),
+    mean: stableMean(pooled),
+    sd: sampleSd(pooled),
     q05: quantileSorted(sorted, 0.05),
     q50: quantileSorted(sorted, 0.5),
     q95: quantileSorted(sorted, 0.95),

@@ -44,24 +44,8 @@ export const STAN_FIT_SETTINGS: FitSettings = {
   adaptation: 'stan', metric: 'diag',
 };
 
-/** The stopping rule the app uses: R-hat <= 1.01 and bulk/tail ESS >= 400 (Vehtari et al. 2021), checked every 100 draws. */
-export const DEFAULT_UNTIL_CONVERGED: UntilConverged = { maxRhat: 1.01, minEss: 400, blockDraws: 100 };
-
-/**
- * The app's defaults (measured in bench/results/fit-app.json): 4 chains, a short gradient-then-dense
- * warmup of 400 and up to 1000 draws, stopping as soon as the chains meet DEFAULT_UNTIL_CONVERGED.
- * adapt_delta 0.9: with the dense metric's larger steps, 0.8 let 2 of 7 seeds stick in Robyn's
- * funnel-like corner (70-100 divergences, rule not met by 1000 draws); 0.9 met the rule on all 7
- * with 0-7 divergences for ~10% more leapfrogs on average.
- */
-export const DEFAULT_FIT_SETTINGS: FitSettings = {
-  ...STAN_FIT_SETTINGS,
-  adaptDelta: 0.9,
-  warmup: 400,
-  adaptation: 'gradient-dense',
-  metric: 'dense',
-  untilConverged: DEFAULT_UNTIL_CONVERGED,
-};
+// The app's default settings (DEFAULT_FIT_SETTINGS) are the config's training defaults:
+// src/core/inference/fit-settings.ts derives them from src/core/spec/config.ts.
 
 /** One finished chain: the sampler's output plus the compute time it took. */
 export interface ChainRun {

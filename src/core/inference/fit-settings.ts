@@ -1,6 +1,6 @@
-import type { TrainingConfig } from '../spec/config.ts';
+import { trainingConfigSchema, type TrainingConfig } from '../spec/config.ts';
 import type { ConvergenceThresholds } from '../diagnostics/checks.ts';
-import type { FitSettings } from './fit-job.ts';
+import type { FitSettings, UntilConverged } from './fit-job.ts';
 
 /**
  * The sampler settings a config's `training` section asks for: the config is the one source
@@ -43,3 +43,14 @@ export function trainingFromFitSettings(s: FitSettings, base: TrainingConfig): T
 export function thresholdsFromTraining(t: TrainingConfig): Partial<ConvergenceThresholds> {
   return { maxRhat: t.max_rhat, minEss: t.min_ess };
 }
+
+/**
+ * The app's default fit settings: the config's training defaults (src/core/spec/config.ts, the
+ * one place they are written; measurements in bench/README.md): 4 chains, a short
+ * gradient-then-dense warmup of 400 and up to 1000 draws, adapt_delta 0.9, stopping as soon as
+ * the chains meet DEFAULT_UNTIL_CONVERGED.
+ */
+export const DEFAULT_FIT_SETTINGS: FitSettings = fitSettingsFromTraining(trainingConfigSchema.parse({}));
+
+/** The stopping rule the app uses: R-hat <= 1.01 and bulk/tail ESS >= 400 (Vehtari et al. 2021), checked every 100 draws. */
+export const DEFAULT_UNTIL_CONVERGED: UntilConverged = DEFAULT_FIT_SETTINGS.untilConverged!;

@@ -1,6 +1,6 @@
 /**
  * The single shape the data layer hands to the model (national grain, weekly, cleaned).
- * Produced by src/data/ingest.ts from a mapped table; produced directly by src/core/synthetic.
+ * Produced by src/data/dataset-adapter.ts from the cleaned, mapped table; directly by src/core/synthetic.
  */
 export interface Dataset {
   /** Week start dates, ISO `YYYY-MM-DD`, ascending, one per row. [N] */
@@ -13,14 +13,4 @@ export interface Dataset {
   controls: { name: string; values: Float64Array }[];
   /** Categorical controls: one level label per week and the baseline level (no dummy). */
   factors: { name: string; levels: string[]; baseline: string }[];
-}
-
-/** Column roles as in peer/stan SPEC.json: which column plays which part. */
-export interface DataMapping {
-  date: string;
-  target: string;
-  channels: string[];
-  controls: string[];
-  /** Categorical column -> baseline level. */
-  factorControls: Record<string, string>;
 }

@@ -87,8 +87,9 @@ export const readConfigSchema = z
 export const trainingConfigSchema = z
   .object({
     chains: posInt().default(4),
-    // app defaults (measured in bench/results/fit-app.json); Stan's are warmup 1000, adapt_delta 0.8,
-    // adaptation stan, metric diag, until_converged false
+    // The app's defaults, the one place they are written (DEFAULT_FIT_SETTINGS derives from them);
+    // why these values: bench/README.md. Stan's are warmup 1000, adapt_delta 0.8, adaptation stan,
+    // metric diag, until_converged false (STAN_FIT_SETTINGS).
     warmup: nonNegInt().default(400),
     draws: posInt().default(1000),
     seed: nonNegInt().default(1),
@@ -130,6 +131,8 @@ export const evaluationConfigSchema = z
     mape: posNum().default(0.15),
     coverage: unit().default(0.8),
     interval: unit().default(0.9),
+    /** PSIS-LOO points with Pareto k above this are unreliable (Vehtari et al. 2017/2024) */
+    pareto_k: posNum().default(0.7),
   })
   .strict();
 

@@ -14,6 +14,7 @@ export interface SyntheticOptions {
   /** KPI level in original units: y = kpiScale * (model mean + noise) (default 1e6) */ kpiScale?: number;
   /** residual sd before scaling to y / mean y (default 0.04) */ sigma?: number;
   /** model the data come from (default the reference model); its adstock lags and seasonality are used */ spec?: ModelSpec;
+  /** paid channels and their true media parameters (default the six of DEFAULT_CHANNELS) */ channels?: readonly SyntheticChannel[];
 }
 
 /** The parameters that generated a synthetic dataset and what they imply. */
@@ -26,7 +27,7 @@ export interface SyntheticTruth {
 }
 
 /** One channel of the generator: a spend pattern and its media parameters (before scaling to y / mean y). */
-interface ChannelTruth {
+export interface SyntheticChannel {
   name: string;
   pattern: SpendPattern;
   /** typical weekly spend while on, currency */ level: number;
@@ -36,8 +37,8 @@ interface ChannelTruth {
   S: number;
 }
 
-// Six channels, one per spend pattern, with parameters inside the reference priors' bulk.
-const CHANNELS: readonly ChannelTruth[] = [
+/** The default six channels, one per spend pattern, with parameters inside the reference priors' bulk. */
+export const DEFAULT_CHANNELS: readonly SyntheticChannel[] = [
   { name: 'tv', pattern: 'alwaysOn', level: 50_000, beta: 0.22, alpha: 0.6, K: 1.0, S: 1.6 },
   { name: 'display', pattern: 'flighted', level: 30_000, beta: 0.1, alpha: 0.45, K: 0.8, S: 1.4 },
   { name: 'ooh', pattern: 'bursty', level: 80_000, beta: 0.09, alpha: 0.7, K: 1.3, S: 1.1 },
@@ -54,7 +55,7 @@ const GAMMA_EVENT = { holiday: 0.09, promo: 0.05 }; // factor `event`, baseline 
 /**
  * Weekly data with known truth, generated from the reference model itself (normalised
  * geometric adstock, Hill, linear trend, Fourier seasonality, a numeric and a categorical
- * control, normal noise), so a fit of that model can recover the truth. Six channels with
+ * control, normal noise), so a fit of that model can recover the truth. By default six channels with
  * distinct spend patterns: always-on, flighted, bursty, trending, seasonal, rare.
  * Same rng seed and options => identical dataset.
  * @returns dataset in original units and the truth in the model's parametrisation
@@ -67,7 +68,9 @@ export function generateSynthetic(rng: Rng, options: SyntheticOptions = {}): { d
   if (N < 20) throw new Error(`Synthetic data need at least 20 weeks, got ${N}.`);
 
   const dates = weeklyDates(options.start ?? '2021-01-04', N);
-  const channels = CHANNELS.map((ch) => ({ name: ch.name, spend: SPEND_PATTERNS[ch.pattern](rng, N, ch.level) }));
+  const truths = options.channels ?? DEFAULT_CHANNELS;
+  if (truths.length === 0) throw new Error('Synthetic data need at least one channel.');
+  const channels = truths.map((ch) => ({ name: ch.name, spend: SPEND_PATTERNS[ch.pattern](rng, N, ch.level) }));
   const price = new Float64Array(N);
   let level = 100;
   for (let t = 0; t < N; t++) {
@@ -97,7 +100,7 @@ export function generateSynthetic(rng: Rng, options: SyntheticOptions = {}): { d
   const L = spec.adstock.lags;
 
   // mean in units of the generating scale, and each channel's contribution in KPI units
-  const C = CHANNELS.length;
+  const C = truths.length;
   const mu = new Float64Array(N);
   const contribution = new Float64Array(C);
   const roi = new Float64Array(C);
@@ -107,7 +110,7 @@ export function generateSynthetic(rng: Rng, options: SyntheticOptions = {}): { d
     for (let k = 0; k < md.K; k++) m += gamma[k] * md.Z[t * md.K + k];
     mu[t] = m;
   }
-  CHANNELS.forEach((ch, c) => {
+  truths.forEach((ch, c) => {
     const spend = channels[c].spend;
     const meanSpend = spend.reduce((s, v) => s + v, 0) / N;
     const a = geometricAdstock(Float64Array.from(spend, (v) => v / meanSpend), ch.alpha, L);
@@ -129,14 +132,14 @@ export function generateSynthetic(rng: Rng, options: SyntheticOptions = {}): { d
     intercept: INTERCEPT / ybar,
     trend: trend / ybar,
     fourier: scale(fourier),
-    beta: Float64Array.from(CHANNELS, (ch) => ch.beta / ybar),
-    alpha: Float64Array.from(CHANNELS, (ch) => ch.alpha),
-    K: Float64Array.from(CHANNELS, (ch) => ch.K),
-    S: Float64Array.from(CHANNELS, (ch) => ch.S),
+    beta: Float64Array.from(truths, (ch) => ch.beta / ybar),
+    alpha: Float64Array.from(truths, (ch) => ch.alpha),
+    K: Float64Array.from(truths, (ch) => ch.K),
+    S: Float64Array.from(truths, (ch) => ch.S),
     gamma: scale(gamma),
     sigma: sigma / ybar,
   };
-  return { dataset, truth: { params, roi, contribution, channels: CHANNELS.map((c) => c.name), spec } };
+  return { dataset, truth: { params, roi, contribution, channels: truths.map((c) => c.name), spec } };
 }
 
 /** N weekly ISO dates from `start` (UTC, 7 days apart). */

@@ -1,12 +1,11 @@
 import type { CheckResult } from '../../core/check/result.ts';
-import type { DataMapping } from '../../core/model/dataset.ts';
 import type { ValidationConfig } from '../../core/spec/config-validation.ts';
 import type { Db } from '../db.ts';
 
 /**
  * The column roles that checks and cleaning read: every name is a column of the input table,
- * exactly as in the user's file. Build it with `toCheckMapping` from a DataMapping plus the
- * exposure columns and geo/product keys the user confirmed.
+ * exactly as in the user's file. A view of the one mapping shape (MappingConfig, the config's
+ * data fields): build it with `toCheckMapping` in src/data/mapping.ts.
  */
 export interface CheckMapping {
   /** Week start column (DATE, TIMESTAMP or ISO text). */
@@ -21,22 +20,6 @@ export interface CheckMapping {
   factors: string[];
   /** Geo / product key columns; empty for national data. */
   keys: string[];
-}
-
-/**
- * Builds a CheckMapping from the model's DataMapping (channel = its spend column).
- * @param exposures spend column -> exposure column, for channels that have one
- * @param keys geo / product key columns (empty for national data)
- */
-export function toCheckMapping(m: DataMapping, exposures: Record<string, string> = {}, keys: string[] = []): CheckMapping {
-  return {
-    date: m.date,
-    kpi: m.target,
-    channels: m.channels.map((c) => (exposures[c] ? { name: c, spend: c, exposure: exposures[c] } : { name: c, spend: c })),
-    controls: [...m.controls],
-    factors: Object.keys(m.factorControls),
-    keys: [...keys],
-  };
 }
 
 /** Every column the mapping names, with its role (a column may appear once per role). */
