@@ -113,7 +113,8 @@ describe('national model as the limit of the geo model', () => {
       const un = Float64Array.from({ length: kn.dim }, () => rng.uniformIn(-1.5, 1.5));
       const ug = new Float64Array(kg.dim);
       const put = (geoName: string, natName: string) => {
-        const bg = kg.layout.byName[geoName as never]!, bn = kn.layout.byName[natName as never]!;
+        const bg = kg.layout.byName[geoName as keyof typeof kg.layout.byName]!;
+        const bn = kn.layout.byName[natName as keyof typeof kn.layout.byName]!;
         for (let i = 0; i < bn.size; i++) ug[bg.offset + i] = un[bn.offset + i];
       };
       for (const b of ['intercept', 'trend', 'fourier', 'alpha', 'K', 'S', 'gamma', 'sigma']) put(b, b);
