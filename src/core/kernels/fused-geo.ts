@@ -91,17 +91,18 @@ export function createFusedGeoKernel(spec: GeoModelSpec, data: GeoModelData): Fu
   const xv = new Float64Array(dim);
   const dxdu = new Float64Array(dim);
   const base = new Float64Array(N); // shared baseline: trend + seasonality
-  const mu = new Float64Array(GN);
-  const e = new Float64Array(GN);
+  const mu = new Float64Array(N); // one geo at a time: the per-geo scratch stays in L1
+  const e = new Float64Array(N);
   const eSum = new Float64Array(N); // sum over geos of e
-  const Hh = new Float64Array(C * GN);
-  const Hq = new Float64Array(C * GN);
-  const Hz = new Float64Array(C * GN);
-  const Hr = new Float64Array(C * GN);
-  const bgc = new Float64Array(C * G); // beta per (channel, geo)
-  const pw = new Float64Array(L);
-  const cAlpha = new Float64Array(C);
-  const cS = new Float64Array(C);
+  const Hh = new Float64Array(C * N);
+  const Hq = new Float64Array(C * N);
+  const Hz = new Float64Array(C * N);
+  const Hr = new Float64Array(C * N);
+  // per-channel constants shared by the geos, computed once per call
+  const pw = new Float64Array(C * L);
+  const cAl = new Float64Array(C), cAlL = new Float64Array(C), cLAlL = new Float64Array(C);
+  const cLbar = new Float64Array(C), cC0 = new Float64Array(C), cAlpha = new Float64Array(C), cS = new Float64Array(C);
+  const accMu = new Float64Array(C), accTau = new Float64Array(C), accAlpha = new Float64Array(C), accK = new Float64Array(C), accS = new Float64Array(C);
 
   function point(th: Float64Array, o: number, gr: Float64Array, go: number): number {
     for (let i = 0; i < dim; i++) gr[go + i] = 0;
@@ -125,49 +126,58 @@ export function createFusedGeoKernel(spec: GeoModelSpec, data: GeoModelData): Fu
     }
 
     const dl = iTrend >= 0 ? xv[iTrend] : 0;
-    for (let t = 0; t < N; t++) base[t] = dl * t01[t];
+    for (let t = 0; t < N; t++) {
+      base[t] = dl * t01[t];
+      eSum[t] = 0;
+    }
     for (let j = 0; j < nF; j++) {
       const f = xv[iF + j];
       const b = j * N;
       for (let t = 0; t < N; t++) base[t] += f * Fc[b + t];
     }
-    for (let g = 0; g < G; g++) {
-      const b0 = xv[iInt + g];
-      const row = g * N;
-      for (let t = 0; t < N; t++) mu[row + t] = b0 + base[t];
-      for (let k = 0; k < K; k++) {
-        const gk = xv[iGamma + g * K + k];
-        const zb = (g * K + k) * N;
-        for (let t = 0; t < N; t++) mu[row + t] += gk * Zc[zb + t];
-      }
-    }
-
     for (let c = 0; c < C; c++) {
       const ua = th[o + iAlpha + c];
       const alpha = 1 / (1 + Math.exp(-ua));
+      cAl[c] = alpha;
       cAlpha[c] = 1 / (1 + Math.exp(ua));
-      const S = Math.exp(th[o + iS + c]);
-      cS[c] = S;
+      cS[c] = Math.exp(th[o + iS + c]);
       let p = 1, W = 0, Wl = 0;
       for (let l = 0; l < L; l++) {
-        pw[l] = p;
+        pw[c * L + l] = p;
         W += p;
         Wl += l * p;
         p *= alpha;
       }
-      const alphaL = p;
-      const LalphaL = L * p;
-      const lbar = Wl / W;
-      const c0 = Math.log(W) + th[o + iK + c];
-      const mc = th[o + iMu + c];
-      const tau = xv[iTau + c];
-      for (let g = 0; g < G; g++) {
+      cAlL[c] = p;
+      cLAlL[c] = L * p;
+      cLbar[c] = Wl / W;
+      cC0[c] = Math.log(W) + th[o + iK + c];
+      accMu[c] = 0;
+      accTau[c] = 0;
+      accAlpha[c] = 0;
+      accK[c] = 0;
+      accS[c] = 0;
+    }
+
+    let ssqShared = 0;
+    for (let g = 0; g < G; g++) {
+      // mean of geo g: baseline, then media
+      const b0 = xv[iInt + g];
+      for (let t = 0; t < N; t++) mu[t] = b0 + base[t];
+      for (let k = 0; k < K; k++) {
+        const gk = xv[iGamma + g * K + k];
+        const zb = (g * K + k) * N;
+        for (let t = 0; t < N; t++) mu[t] += gk * Zc[zb + t];
+      }
+      for (let c = 0; c < C; c++) {
         const s = c * G + g;
-        const beta = Math.exp(mc + tau * th[o + iZ + s]);
-        bgc[s] = beta;
-        const hb = s * N;
+        const alpha = cAl[c], alphaL = cAlL[c], LalphaL = cLAlL[c], lbar = cLbar[c], c0 = cC0[c], S = cS[c];
+        const pwb = c * L;
+        const beta = Math.exp(th[o + iMu + c] + xv[iTau + c] * th[o + iZ + s]);
+        const hb = c * N;
         const pbase = s * Np + L;
-        const row = g * N;
+        // weeks outside every run keep h = 0 (and the rest 0) for the gradient sums below
+        for (let t = 0; t < N; t++) Hh[hb + t] = Hq[hb + t] = 0;
         for (let ri = runOff[s]; ri < runOff[s + 1]; ri += 2) {
           let A = 0, B = 0, D = 0;
           const tEnd = runT[ri + 1];
@@ -183,7 +193,7 @@ export function createFusedGeoKernel(spec: GeoModelSpec, data: GeoModelData): Fu
               A = 0;
               B = 0;
               for (let l = 0; l < L; l++) {
-                const v = pw[l] * Xp[i - l];
+                const v = pw[pwb + l] * Xp[i - l];
                 A += v;
                 B += l * v;
               }
@@ -197,26 +207,21 @@ export function createFusedGeoKernel(spec: GeoModelSpec, data: GeoModelData): Fu
             Hq[k] = q * h * h;
             Hz[k] = z;
             Hr[k] = B / A - lbar;
-            mu[row + t] += beta * h;
+            mu[t] += beta * h;
           }
         }
       }
-    }
 
-    // likelihood per geo; e = r / sigma_g^2
-    for (let t = 0; t < N; t++) eSum[t] = 0;
-    let ssqShared = 0;
-    for (let g = 0; g < G; g++) {
-      const si = perGeoSigma ? g : 0;
-      const sigma = xv[iSigma + si];
+      // likelihood of geo g; e = r / sigma_g^2
+      const sigma = xv[iSigma + (perGeoSigma ? g : 0)];
       const inv2 = 1 / (sigma * sigma);
       const row = g * N;
       let ssq = 0, se = 0;
       for (let t = 0; t < N; t++) {
-        const r = y[row + t] - mu[row + t];
+        const r = y[row + t] - mu[t];
         ssq += r * r;
         const et = r * inv2;
-        e[row + t] = et;
+        e[t] = et;
         eSum[t] += et;
         se += et;
       }
@@ -224,13 +229,40 @@ export function createFusedGeoKernel(spec: GeoModelSpec, data: GeoModelData): Fu
       for (let k = 0; k < K; k++) {
         const zb = (g * K + k) * N;
         let s = 0;
-        for (let t = 0; t < N; t++) s += e[row + t] * Zc[zb + t];
+        for (let t = 0; t < N; t++) s += e[t] * Zc[zb + t];
         gr[go + iGamma + g * K + k] += s * dxdu[iGamma + g * K + k];
       }
       if (perGeoSigma) {
         lp += -N * th[o + iSigma + g] - 0.5 * ssq * inv2;
         gr[go + iSigma + g] += -N + ssq * inv2;
       } else ssqShared += ssq;
+
+      // media gradient of geo g, accumulated per channel
+      for (let c = 0; c < C; c++) {
+        const s = c * G + g;
+        const hb = c * N;
+        let sh = 0, sG = 0, sGz = 0, sGr = 0;
+        for (let t = 0; t < N; t++) {
+          const et = e[t];
+          const k = hb + t;
+          sh += et * Hh[k];
+          const Gq = et * Hq[k];
+          if (Gq !== 0) {
+            sG += Gq;
+            sGz += Gq * Hz[k];
+            sGr += Gq * Hr[k];
+          }
+        }
+        const tau = xv[iTau + c];
+        const beta = Math.exp(th[o + iMu + c] + tau * th[o + iZ + s]);
+        const sb = sh * beta;
+        accMu[c] += sb;
+        gr[go + iZ + s] += sb * tau;
+        accTau[c] += sb * tau * th[o + iZ + s];
+        accAlpha[c] += beta * sGr;
+        accK[c] += beta * sG;
+        accS[c] += beta * sGz;
+      }
     }
     if (!perGeoSigma) {
       const inv2 = 1 / (xv[iSigma] * xv[iSigma]);
@@ -248,39 +280,13 @@ export function createFusedGeoKernel(spec: GeoModelSpec, data: GeoModelData): Fu
       for (let t = 0; t < N; t++) s += eSum[t] * Fc[b + t];
       gr[go + iF + j] += s * dxdu[iF + j];
     }
-
     for (let c = 0; c < C; c++) {
       const S = cS[c];
-      const tau = xv[iTau + c];
-      let dMu = 0, dTau = 0, dAlpha = 0, dK = 0, dS = 0;
-      for (let g = 0; g < G; g++) {
-        const s = c * G + g;
-        const hb = s * N;
-        const row = g * N;
-        let sh = 0, sG = 0, sGz = 0, sGr = 0;
-        for (let t = 0; t < N; t++) {
-          const et = e[row + t];
-          const k = hb + t;
-          sh += et * Hh[k];
-          const Gq = et * Hq[k];
-          sG += Gq;
-          sGz += Gq * Hz[k];
-          sGr += Gq * Hr[k];
-        }
-        const beta = bgc[s];
-        const sb = sh * beta;
-        dMu += sb;
-        gr[go + iZ + s] += sb * tau;
-        dTau += sb * tau * th[o + iZ + s];
-        dAlpha += beta * sGr;
-        dK += beta * sG;
-        dS += beta * sGz;
-      }
-      gr[go + iMu + c] += dMu;
-      gr[go + iTau + c] += dTau;
-      gr[go + iAlpha + c] += S * cAlpha[c] * dAlpha;
-      gr[go + iK + c] -= S * dK;
-      gr[go + iS + c] += dS;
+      gr[go + iMu + c] += accMu[c];
+      gr[go + iTau + c] += accTau[c];
+      gr[go + iAlpha + c] += S * cAlpha[c] * accAlpha[c];
+      gr[go + iK + c] -= S * accK[c];
+      gr[go + iS + c] += accS[c];
     }
     return lp;
   }
