@@ -36,7 +36,8 @@ function fdGradient(f: (x: Float64Array) => number, x: Float64Array): Float64Arr
 }
 
 const perGeoSpec: GeoModelSpec = { ...DEFAULT_GEO_MODEL_SPEC, geo: { ...DEFAULT_GEO_MODEL_SPEC.geo, noise: 'perGeo' } };
-const cases = ([['shared noise', DEFAULT_GEO_MODEL_SPEC], ['per-geo noise', perGeoSpec]] as const).map(([name, spec]) => {
+const centredSpec: GeoModelSpec = { ...DEFAULT_GEO_MODEL_SPEC, geo: { ...DEFAULT_GEO_MODEL_SPEC.geo, parametrization: 'centred' } };
+const cases = ([['shared noise', DEFAULT_GEO_MODEL_SPEC], ['per-geo noise', perGeoSpec], ['centred beta', centredSpec]] as const).map(([name, spec]) => {
   const syn = generateSyntheticGeo(new Rng(11), { geos: 5, weeks: 60, spec });
   const data = prepareGeoModelData(syn.dataset, spec);
   const layout = buildGeoLayout(spec, data);
@@ -56,7 +57,7 @@ describe.each(cases)('fused geo kernel, %s', (_name, spec, data, pts) => {
     const { G, C, K } = data;
     const sig = spec.geo.noise === 'perGeo' ? G : 1;
     expect(k.dim).toBe(G + 1 + data.nF + 2 * C + C * G + 3 * C + G * K + sig);
-    expect(k.layout.names).toContain('beta_z[tv,geo03]');
+    expect(k.layout.names).toContain(spec.geo.parametrization === 'centred' ? 'beta_log[tv,geo03]' : 'beta_z[tv,geo03]');
     expect(k.layout.names).toContain('gamma[geo04,price_index]');
   });
 

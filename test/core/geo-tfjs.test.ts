@@ -20,6 +20,7 @@ const perGeo: GeoModelSpec = { ...DEFAULT_GEO_MODEL_SPEC, geo: { ...DEFAULT_GEO_
 describe.each([
   ['cpu', 'shared', DEFAULT_GEO_MODEL_SPEC],
   ['wasm', 'perGeo', perGeo],
+  ['wasm', 'shared (centred beta)', { ...DEFAULT_GEO_MODEL_SPEC, geo: { ...DEFAULT_GEO_MODEL_SPEC.geo, parametrization: 'centred' } } as GeoModelSpec],
 ] as const)('tfjs-%s geo kernel (%s noise) against the fused geo kernel', (backend, _noise, spec) => {
   const syn = generateSyntheticGeo(new Rng(21), { geos: 6, weeks: 52, spec });
   const data = prepareGeoModelData(syn.dataset, spec);

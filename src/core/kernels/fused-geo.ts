@@ -19,10 +19,12 @@ import { fastExp, fastLog } from './fastmath.ts';
 
 /** Re-sum the window when A_t < RESUM * D_t (see fused.ts). */
 const RESUM = 1e-4;
+const FLAT: Prior = { kind: 'normal', mu: 0, sigma: 1 };
+const flat: UnconstrainedPrior = () => 0;
 const TRANSFORM_CODE = { identity: 0, log: 1, logit: 2 } as const satisfies Record<Transform, number>;
 /** Bijectors the kernel differentiates through by hand; the linear groups may take any. */
 const REQUIRED: Partial<Record<GeoBlockName, Transform>> = {
-  beta_mu: 'identity', beta_tau: 'log', beta_z: 'identity', alpha: 'logit', K: 'log', S: 'log', sigma: 'log',
+  beta_mu: 'identity', beta_tau: 'log', alpha: 'logit', K: 'log', S: 'log', sigma: 'log',
 };
 
 /** A DensityKernel for the geo density, with the parameter layout it expects. */
@@ -41,13 +43,16 @@ export function createFusedGeoKernel(spec: GeoModelSpec, data: GeoModelData): Fu
   const layout = buildGeoLayout(spec, data);
   for (const [name, want] of Object.entries(REQUIRED) as [GeoBlockName, Transform][]) {
     const got = layout.byName[name]?.transform;
-    if (got !== want) throw new Error(`The fused geo kernel needs a ${want} bijector for ${name} (prior ${layout.byName[name]?.prior.kind}).`);
+    if (got !== want) throw new Error(`The fused geo kernel needs a ${want} bijector for ${name} (prior ${layout.byName[name]?.prior?.kind}).`);
   }
   const { N, G, C, K, L, nF, y, t01 } = data;
   const dim = layout.dim;
   const off = (n: GeoBlockName) => layout.byName[n]?.offset ?? -1;
   const iInt = off('intercept'), iTrend = off('trend'), iF = off('fourier'), iMu = off('beta_mu'), iTau = off('beta_tau');
-  const iZ = off('beta_z'), iAlpha = off('alpha'), iK = off('K'), iS = off('S'), iGamma = off('gamma'), iSigma = off('sigma');
+  const centred = layout.byName.beta_log !== undefined;
+  // beta_z (nonCentred) or beta_log (centred): the same slot, channel-major c * G + g
+  const iZ = centred ? off('beta_log') : off('beta_z');
+  const iAlpha = off('alpha'), iK = off('K'), iS = off('S'), iGamma = off('gamma'), iSigma = off('sigma');
   const perGeoSigma = layout.byName.sigma!.size === G && G > 1;
   const GN = G * N;
 
@@ -82,8 +87,9 @@ export function createFusedGeoKernel(spec: GeoModelSpec, data: GeoModelData): Fu
   const tcode = new Uint8Array(dim);
   for (const b of layout.blocks) {
     for (let i = b.offset; i < b.offset + b.size; i++) {
-      priorOf[i] = b.prior;
-      priorFn[i] = UNCONSTRAINED_PRIORS[b.prior.kind] as UnconstrainedPrior;
+      // beta_log's prior is the hierarchy, added in point()
+      priorOf[i] = b.prior ?? FLAT;
+      priorFn[i] = b.prior ? (UNCONSTRAINED_PRIORS[b.prior.kind] as UnconstrainedPrior) : flat;
       tcode[i] = TRANSFORM_CODE[b.transform];
     }
   }
@@ -108,6 +114,24 @@ export function createFusedGeoKernel(spec: GeoModelSpec, data: GeoModelData): Fu
     for (let i = 0; i < dim; i++) gr[go + i] = 0;
     let lp = 0;
     for (let i = 0; i < dim; i++) lp += priorFn[i](priorOf[i] as never, th[o + i], gr, go + i);
+    if (centred) {
+      // log beta_c,g ~ N(m_c, tau_c), tau_c = exp(v_c): -v_c - r^2 / 2, r = (b - m_c) / tau_c
+      for (let c = 0; c < C; c++) {
+        const m = th[o + iMu + c];
+        const v = th[o + iTau + c];
+        const it = Math.exp(-v);
+        let dm = 0, dv = 0;
+        for (let g = 0; g < G; g++) {
+          const r = (th[o + iZ + c * G + g] - m) * it;
+          lp += -v - 0.5 * r * r;
+          gr[go + iZ + c * G + g] -= r * it;
+          dm += r * it;
+          dv += r * r - 1;
+        }
+        gr[go + iMu + c] += dm;
+        gr[go + iTau + c] += dv;
+      }
+    }
     for (let i = 0; i < dim; i++) {
       const u = th[o + i];
       const code = tcode[i];
@@ -173,7 +197,7 @@ export function createFusedGeoKernel(spec: GeoModelSpec, data: GeoModelData): Fu
         const s = c * G + g;
         const alpha = cAl[c], alphaL = cAlL[c], LalphaL = cLAlL[c], lbar = cLbar[c], c0 = cC0[c], S = cS[c];
         const pwb = c * L;
-        const beta = Math.exp(th[o + iMu + c] + xv[iTau + c] * th[o + iZ + s]);
+        const beta = Math.exp(centred ? th[o + iZ + s] : th[o + iMu + c] + xv[iTau + c] * th[o + iZ + s]);
         const hb = c * N;
         const pbase = s * Np + L;
         // weeks outside every run keep h = 0 (and the rest 0) for the gradient sums below
@@ -253,15 +277,19 @@ export function createFusedGeoKernel(spec: GeoModelSpec, data: GeoModelData): Fu
             sGr += Gq * Hr[k];
           }
         }
-        const tau = xv[iTau + c];
-        const beta = Math.exp(th[o + iMu + c] + tau * th[o + iZ + s]);
+        const beta = Math.exp(centred ? th[o + iZ + s] : th[o + iMu + c] + xv[iTau + c] * th[o + iZ + s]);
         const sb = sh * beta;
-        accMu[c] += sb;
-        gr[go + iZ + s] += sb * tau;
-        accTau[c] += sb * tau * th[o + iZ + s];
         accAlpha[c] += beta * sGr;
         accK[c] += beta * sG;
         accS[c] += beta * sGz;
+        if (centred) {
+          gr[go + iZ + s] += sb;
+          continue;
+        }
+        const tau = xv[iTau + c];
+        accMu[c] += sb;
+        gr[go + iZ + s] += sb * tau;
+        accTau[c] += sb * tau * th[o + iZ + s];
       }
     }
     if (!perGeoSigma) {

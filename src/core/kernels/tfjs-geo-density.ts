@@ -51,7 +51,7 @@ export function createGeoDensityConstants(data: GeoModelData, layout: GeoParamLa
     pos: tf.tensor3d(pos, [C, GN, 1]),
     notPos: tf.tensor3d(pos.map((p) => 1 - p), [C, GN, 1]),
     lags: tf.tensor3d(Float32Array.from({ length: L }, (_, l) => l), [1, L, 1]),
-    priors: createBlockPriorTensors(layout.dim, layout.blocks),
+    priors: createBlockPriorTensors(layout.dim, layout.blocks.flatMap((b) => (b.prior ? [{ offset: b.offset, size: b.size, prior: b.prior }] : []))),
   };
 }
 
@@ -93,7 +93,17 @@ export function geoLogDensityOp(spec: GeoModelSpec, data: GeoModelData, layout: 
     const w = tf.exp(tf.mul(k.lags, as3(logOf('alpha')))); // [C, L, n]
     const a = tf.div(tf.matMul(k.Xlag, w), tf.sum(w, 1, true)); // [C, G*N, n]
     const h = tf.mul(k.pos, tf.sigmoid(tf.mul(as3(val('S')), tf.sub(tf.log(tf.add(a, k.notPos)), as3(logOf('K'))))));
-    const logBeta = tf.add(as3(u('beta_mu')!), tf.mul(as3(val('beta_tau')), tf.reshape(u('beta_z')!, [C, G, n])));
+    let hier: tf.Tensor | undefined;
+    let logBeta: tf.Tensor;
+    if (layout.byName.beta_log) {
+      // centred: N(beta_log | beta_mu, beta_tau) with -log tau kept (tau is a parameter)
+      logBeta = tf.reshape(u('beta_log')!, [C, G, n]);
+      const logTau = as3(logOf('beta_tau'));
+      const zc = tf.div(tf.sub(logBeta, as3(u('beta_mu')!)), tf.exp(logTau));
+      hier = tf.reshape(tf.sub(tf.mul(-0.5, tf.sum(tf.square(zc), [0, 1])), tf.mul(G, tf.sum(logTau, [0, 1]))), [-1]);
+    } else {
+      logBeta = tf.add(as3(u('beta_mu')!), tf.mul(as3(val('beta_tau')), tf.reshape(u('beta_z')!, [C, G, n])));
+    }
     const media = tf.sum(tf.mul(tf.reshape(tf.exp(logBeta), [C, G, 1, n]), tf.reshape(h, [C, G, N, n])), 0); // [G, N, n]
     mu = tf.add(mu, media);
 
@@ -102,6 +112,7 @@ export function geoLogDensityOp(spec: GeoModelSpec, data: GeoModelData, layout: 
     const ss = tf.sum(tf.square(tf.sub(k.y, mu)), 1, true); // [G, 1, n]
     // a shared sigma [1, 1, n] broadcasts against ss [G, 1, n], so the sum carries -G N log sigma
     const lik = tf.sum(tf.sub(tf.mul(-N, logSigma), tf.mul(0.5, tf.mul(ss, tf.exp(tf.mul(-2, logSigma))))), [0, 1]); // [n]
-    return tf.add(tf.reshape(logPrior, [-1]), lik) as tf.Tensor1D;
+    const total = tf.add(tf.reshape(logPrior, [-1]), lik);
+    return (hier ? tf.add(total, hier) : total) as tf.Tensor1D;
   };
 }

@@ -17,7 +17,8 @@ export interface GeoParams {
   /** [nF] */ fourier: Float64Array;
   /** [C] location of log beta */ betaMu: Float64Array;
   /** [C] > 0, scale of log beta across geos */ betaTau: Float64Array;
-  /** [C * G] channel-major standard normal offsets */ betaZ: Float64Array;
+  /** [C * G] channel-major: standard normal offsets (nonCentred) or log beta (centred) */ betaZ: Float64Array;
+  /** true when betaZ holds log beta (centred parametrisation) */ centred: boolean;
   /** [C] in (0, 1) */ alpha: Float64Array;
   /** [C] > 0 */ K: Float64Array;
   /** [C] > 0 */ S: Float64Array;
@@ -44,7 +45,7 @@ export function unconstrainGeo(layout: GeoParamLayout, x: ArrayLike<number>, out
 }
 
 const FIELD = {
-  intercept: 'intercept', trend: 'trend', fourier: 'fourier', beta_mu: 'betaMu', beta_tau: 'betaTau', beta_z: 'betaZ',
+  intercept: 'intercept', trend: 'trend', fourier: 'fourier', beta_mu: 'betaMu', beta_tau: 'betaTau', beta_z: 'betaZ', beta_log: 'betaZ',
   alpha: 'alpha', K: 'K', S: 'S', gamma: 'gamma', sigma: 'sigma',
 } as const satisfies Record<GeoBlockName, keyof GeoParams>;
 
@@ -57,7 +58,7 @@ export function toGeoParams(layout: GeoParamLayout, x: ArrayLike<number>): GeoPa
   const tb = layout.byName.trend;
   return {
     intercept: vec('intercept'), trend: tb ? x[tb.offset] : 0, fourier: vec('fourier'), betaMu: vec('beta_mu'),
-    betaTau: vec('beta_tau'), betaZ: vec('beta_z'), alpha: vec('alpha'), K: vec('K'), S: vec('S'),
+    betaTau: vec('beta_tau'), betaZ: layout.byName.beta_log ? vec('beta_log') : vec('beta_z'), centred: !!layout.byName.beta_log, alpha: vec('alpha'), K: vec('K'), S: vec('S'),
     gamma: vec('gamma'), sigma: vec('sigma'),
   };
 }
@@ -66,7 +67,7 @@ export function toGeoParams(layout: GeoParamLayout, x: ArrayLike<number>): GeoPa
 export function fromGeoParams(layout: GeoParamLayout, p: GeoParams): Float64Array {
   const out = new Float64Array(layout.dim);
   for (const b of layout.blocks) {
-    const v = p[FIELD[b.name]];
+    const v = p[FIELD[b.name]] as number | Float64Array;
     const arr = typeof v === 'number' ? [v] : v;
     if (arr.length !== b.size) throw new Error(`Parameter ${b.name} has ${arr.length} values; the layout expects ${b.size}.`);
     for (let i = 0; i < b.size; i++) out[b.offset + i] = arr[i];
@@ -74,11 +75,11 @@ export function fromGeoParams(layout: GeoParamLayout, p: GeoParams): Float64Arra
   return out;
 }
 
-/** beta_g,c = exp(beta_mu_c + beta_tau_c * beta_z_c,g), geo-major [G * C]. */
+/** beta_g,c = exp(beta_mu_c + beta_tau_c * beta_z_c,g) (centred: exp(beta_log_c,g)), geo-major [G * C]. */
 export function geoBeta(p: GeoParams, G: number): Float64Array {
   const C = p.betaMu.length;
   const out = new Float64Array(G * C);
-  for (let g = 0; g < G; g++) for (let c = 0; c < C; c++) out[g * C + c] = Math.exp(p.betaMu[c] + p.betaTau[c] * p.betaZ[c * G + g]);
+  for (let g = 0; g < G; g++) for (let c = 0; c < C; c++) out[g * C + c] = Math.exp(p.centred ? p.betaZ[c * G + g] : p.betaMu[c] + p.betaTau[c] * p.betaZ[c * G + g]);
   return out;
 }
 
@@ -103,6 +104,7 @@ export function paramsOfGeo(p: GeoParams, g: number, G: number): ModelParams {
  * The geo model's log posterior at unconstrained theta [dim], Jacobians included, Stan's `~`
  * constants dropped:
  *   sum over elements of prior(x_i) + log|dx_i/du_i|
+ *   [centred] + sum_c,g [-log tau_c - (beta_log_c,g - beta_mu_c)^2 / (2 tau_c^2)]
  *   + sum_g sum_t [-log sigma_g - (y_g,t - mu_g,t)^2 / (2 sigma_g^2)]
  * with mu_g,t = meanResponse of geo g's slice under paramsOfGeo (intercept_g + delta t01_t
  * + F_t f + sum_c beta_g,c hill(adstock(u_g,c))_t + Z_g,t gamma_g).
@@ -112,9 +114,15 @@ export function geoLogPosterior(spec: GeoModelSpec, data: GeoModelData, layout: 
   let lp = 0;
   for (const b of layout.blocks) {
     const jac = BIJECTORS[b.transform].logJacobian;
-    for (let i = b.offset; i < b.offset + b.size; i++) lp += priorLogDensity(b.prior, x[i]) + jac(theta[i]);
+    for (let i = b.offset; i < b.offset + b.size; i++) lp += (b.prior ? priorLogDensity(b.prior, x[i]) : 0) + jac(theta[i]);
   }
   const p = toGeoParams(layout, x);
+  if (p.centred) {
+    const C = p.betaMu.length;
+    for (let c = 0; c < C; c++) {
+      for (let g = 0; g < data.G; g++) lp += -Math.log(p.betaTau[c]) - 0.5 * ((p.betaZ[c * data.G + g] - p.betaMu[c]) / p.betaTau[c]) ** 2;
+    }
+  }
   for (let g = 0; g < data.G; g++) {
     const slice = geoSlice(data, g);
     const pg = paramsOfGeo(p, g, data.G);

@@ -3,8 +3,11 @@ import { priorSchema } from './prior.ts';
 import { DEFAULT_MODEL_SPEC, modelSpecSchema, type ModelSpec } from './model-spec.ts';
 
 /**
- * The geo hierarchy on top of the national spec. Channel effects are partially pooled,
- * non-centred: log beta_g,c = beta_mu_c + beta_tau_c * beta_z_g,c, beta_z ~ N(0, 1).
+ * The geo hierarchy on top of the national spec. Channel effects are partially pooled:
+ * log beta_g,c ~ N(beta_mu_c, beta_tau_c), written `nonCentred` as log beta_g,c = beta_mu_c +
+ * beta_tau_c * beta_z_c,g with beta_z ~ N(0, 1) (parameters beta_z), or `centred` with
+ * parameters beta_log_c,g = log beta_g,c directly (better when each geo's data pin its effects).
+ * The same model either way; only the sampler's geometry differs.
  * `betaMu` is the prior of beta_mu_c (real line), `betaTau` of beta_tau_c (positive);
  * `noise`: one residual sd for every geo (`shared`) or one per geo (`perGeo`), each with
  * the base spec's sigma prior.
@@ -12,6 +15,7 @@ import { DEFAULT_MODEL_SPEC, modelSpecSchema, type ModelSpec } from './model-spe
 export const geoHierarchySchema = z
   .object({
     noise: z.enum(['shared', 'perGeo']),
+    parametrization: z.enum(['nonCentred', 'centred']),
     betaMu: priorSchema,
     betaTau: priorSchema,
   })
@@ -35,6 +39,7 @@ export type GeoModelSpec = z.infer<typeof geoModelSpecSchema>;
  */
 export const DEFAULT_GEO_HIERARCHY: GeoHierarchySpec = {
   noise: 'shared',
+  parametrization: 'nonCentred',
   betaMu: { kind: 'normal', mu: -1.5, sigma: 1 },
   betaTau: { kind: 'halfNormal', sigma: 0.5 },
 };

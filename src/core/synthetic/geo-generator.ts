@@ -131,7 +131,10 @@ export function generateSyntheticGeo(rng: Rng, options: SyntheticGeoOptions = {}
     fourier: scale(fourier),
     betaMu: Float64Array.from(CHANNELS, (ch) => Math.log(ch.beta / ybar)),
     betaTau: new Float64Array(C).fill(tau),
-    betaZ,
+    betaZ: spec.geo.parametrization === 'centred'
+      ? Float64Array.from(betaZ, (z, i) => Math.log(CHANNELS[Math.floor(i / G)].beta / ybar) + tau * z)
+      : betaZ,
+    centred: spec.geo.parametrization === 'centred',
     alpha: Float64Array.from(CHANNELS, (ch) => ch.alpha),
     K: Float64Array.from(CHANNELS, (ch) => ch.K),
     S: Float64Array.from(CHANNELS, (ch) => ch.S),
