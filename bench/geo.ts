@@ -4,7 +4,7 @@ import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { geoDatasetFromLong, type LongTable } from '../src/core/model/geo-dataset.ts';
 import { prepareGeoModelData } from '../src/core/model/geo-model-data.ts';
-import { DEFAULT_GEO_MODEL_SPEC } from '../src/core/spec/geo-spec.ts';
+import { DEFAULT_GEO_MODEL_SPEC, type GeoModelSpec } from '../src/core/spec/geo-spec.ts';
 import { createFusedGeoKernel } from '../src/core/kernels/fused-geo.ts';
 import { runFitJob, type TableBlock } from '../src/core/inference/fit-worker-impl.ts';
 import { assembleFit, meetsRule } from '../src/core/inference/fit-result.ts';
@@ -19,7 +19,8 @@ import { measureKernel } from './kernel-measure.ts';
 //   2. a NUTS fit with the app's settings (DEFAULT_FIT_SETTINGS: 4 chains, gradient-dense warmup 400,
 //      run until R-hat <= 1.01 and bulk/tail ESS >= 400 on every column, checked every 100 draws),
 //      all chains on this one thread; time_to_converged_s and where the time went.
-//   npx tsx bench/geo.ts [--no-fit] [--no-tfjs] [--seed 1] [--out bench/results/geo.json]
+//   npm run bench:geo -- [--no-fit] [--no-tfjs] [--seed 1] [--parametrization centred|nonCentred]
+//                        [--noise shared|perGeo] [--out bench/results/geo.json]
 register('./tfjs-resolve-hook.mjs', import.meta.url);
 const { createTfjsGeoKernel } = await import('../src/core/kernels/tfjs-geo.ts');
 
@@ -40,11 +41,18 @@ const ds = geoDatasetFromLong(table, {
   date: 'time', geo: 'geo', population: 'population', target: 'conversions', channels,
   controls: ['competitor_activity_score_control', 'sentiment_score_control'], factorControls: {},
 });
-const spec = DEFAULT_GEO_MODEL_SPEC;
+const spec: GeoModelSpec = {
+  ...DEFAULT_GEO_MODEL_SPEC,
+  geo: {
+    ...DEFAULT_GEO_MODEL_SPEC.geo,
+    parametrization: arg('parametrization', DEFAULT_GEO_MODEL_SPEC.geo.parametrization) as GeoModelSpec['geo']['parametrization'],
+    noise: arg('noise', DEFAULT_GEO_MODEL_SPEC.geo.noise) as GeoModelSpec['geo']['noise'],
+  },
+};
 const data = prepareGeoModelData(ds, spec);
 const fused = createFusedGeoKernel(spec, data);
 const dim = fused.dim;
-console.log(`Meridian geo demo: G=${data.G} N=${data.N} C=${data.C} K=${data.K}, dim=${dim}; ${cpus().length} cores`);
+console.log(`Meridian geo demo: G=${data.G} N=${data.N} C=${data.C} K=${data.K}, dim=${dim}; ${cpus().length} cores; geo ${JSON.stringify(spec.geo)}`);
 
 const rng = new Rng(20240501);
 const theta4 = Float64Array.from({ length: 4 * dim }, () => rng.uniformIn(-1, 1));
@@ -95,12 +103,17 @@ if (withFit) {
   const result = assembleFit(runs, { settings, kernel: 'fused', probes: [], wallS });
   const lf = runs.reduce((s, r) => s + r.result.nLeapfrogTotal, 0);
   const worst = [...result.summary].sort((a, b) => b.rhat - a.rhat).slice(0, 3).map((r) => `${r.name} R-hat ${r.rhat.toFixed(3)} ESS ${r.essBulk.toFixed(0)}/${r.essTail.toFixed(0)}`);
+  const warmLf = runs.reduce((s, r) => s + r.result.nLeapfrogWarmup, 0);
   fit = {
+    spec_geo: spec.geo,
     time_to_converged_s: convergedAt ?? null,
     converged: convergedAt !== undefined,
     wall_s: wallS,
     draws_per_chain: runs[0].result.draws.length / dim,
     leapfrogs_total: lf,
+    leapfrogs_warmup: warmLf,
+    leapfrogs_per_iteration: lf / runs.reduce((s, r) => s + r.result.iterations, 0),
+    step_sizes: runs.map((r) => r.result.stepSize),
     gradient_s_estimate: lf / f1.gradPerS,
     convergence_checks_s: checkMs / 1000,
     chain_compute_s: runs.map((r) => r.computeS),
