@@ -98,7 +98,14 @@ if (withFit) {
     if (met) convergedAt = (performance.now() - t0) / 1000;
     return met;
   };
-  const runs = await runFitJob({ spec, data, chainIds: [0, 1, 2, 3], settings, kernel: 'fused' }, () => performance.now(), undefined, {}, onBlock);
+  let lastLog = 0;
+  const onStatus = (st: { chain: number; iteration: number; leapfrogs: number; divergences: number }[]) => {
+    const now = performance.now();
+    if (now - lastLog < 20_000) return;
+    lastLog = now;
+    console.log(`  ${((now - t0) / 1000).toFixed(0)} s: ${st.map((c) => `chain ${c.chain} it ${c.iteration} lf ${c.leapfrogs}`).join(', ')}`);
+  };
+  const runs = await runFitJob({ spec, data, chainIds: [0, 1, 2, 3], settings, kernel: 'fused' }, () => performance.now(), onStatus, {}, onBlock);
   const wallS = (performance.now() - t0) / 1000;
   const result = assembleFit(runs, { settings, kernel: 'fused', probes: [], wallS });
   const lf = runs.reduce((s, r) => s + r.result.nLeapfrogTotal, 0);

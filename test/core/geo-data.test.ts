@@ -70,3 +70,15 @@ describe('prepareGeoModelData (per-capita scaling)', () => {
     expect(geoSlice(data, 1).yScale).toBeCloseTo(0.2 * 200, 12);
   });
 });
+
+describe('model families through the kernel factory', () => {
+  it('routes a geo spec with geo data to the geo kernels and refuses mixed pairs', async () => {
+    const { createKernel } = await import('../../src/core/kernels/factory.ts');
+    const { modelOf } = await import('../../src/core/model/model-kind.ts');
+    const { DEFAULT_MODEL_SPEC } = await import('../../src/core/spec/model-spec.ts');
+    const data = prepareGeoModelData(geoDatasetFromLong(table(), mapping), DEFAULT_GEO_MODEL_SPEC);
+    const k = await createKernel('fused', DEFAULT_GEO_MODEL_SPEC, data);
+    expect(k.dim).toBe(buildGeoLayout(DEFAULT_GEO_MODEL_SPEC, data).dim);
+    expect(() => modelOf(DEFAULT_MODEL_SPEC, data)).toThrow(/Geo panel data need the geo model spec/);
+  });
+});
