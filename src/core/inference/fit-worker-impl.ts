@@ -5,8 +5,10 @@ import { asLogDensity } from '../kernels/kernel.ts';
 import { createKernel, PROBE_CANDIDATES } from '../kernels/factory.ts';
 import { probeKernels, type KernelProbe } from '../kernels/probe.ts';
 import type { TfjsBackendOptions } from '../kernels/tfjs-backend.ts';
-import { buildLayout } from '../model/layout.ts';
-import { toDrawTable, type DrawTable } from '../model/draws.ts';
+import type { DrawTable } from '../model/draws.ts';
+import type { GeoModelSpec } from '../spec/geo-spec.ts';
+import type { GeoModelData } from '../model/geo-model-data.ts';
+import { modelDrawTable, modelLayout, modelOf } from '../model/model-kind.ts';
 import { runChains, type ChainRun, type DrawBlock, type FitSettings } from './fit-job.ts';
 import type { ChainStatus } from './progress.ts';
 import { Rng } from './rng.ts';
@@ -16,8 +18,8 @@ import { Rng } from './rng.ts';
  * call them directly to check that the worker gives identical draws.
  */
 export async function probeFitKernels(
-  spec: ModelSpec,
-  data: ModelData,
+  spec: ModelSpec | GeoModelSpec,
+  data: ModelData | GeoModelData,
   budgetMs: number,
   now: () => number,
   tfjsOptions: TfjsBackendOptions = {},
@@ -33,7 +35,7 @@ export async function probeFitKernels(
   }
   // a fixed, seeded point inside Stan's init region: the probe is reproducible
   const rng = new Rng(12345);
-  const theta = Float64Array.from({ length: buildLayout(spec, data).dim }, () => rng.uniformIn(-1, 1));
+  const theta = Float64Array.from({ length: modelLayout(modelOf(spec, data)).dim }, () => rng.uniformIn(-1, 1));
   const { chosen, probes } = probeKernels(kernels, theta, budgetMs, now);
   kernels.forEach((k) => k.dispose());
   return { chosen, probes: [...probes, ...failed] };
@@ -52,7 +54,7 @@ export interface TableBlock {
  * @param onBlock run-until-converged only: sees each block as columns; resolves true to stop
  */
 export async function runFitJob(
-  job: { spec: ModelSpec; data: ModelData; chainIds: number[]; settings: FitSettings; kernel: KernelName },
+  job: { spec: ModelSpec | GeoModelSpec; data: ModelData | GeoModelData; chainIds: number[]; settings: FitSettings; kernel: KernelName },
   now: () => number,
   onStatus?: (s: ChainStatus[]) => void,
   tfjsOptions: TfjsBackendOptions = {},
@@ -60,17 +62,17 @@ export async function runFitJob(
 ): Promise<(ChainRun & { table: DrawTable })[]> {
   const kernel = await createKernel(job.kernel, job.spec, job.data, tfjsOptions);
   try {
-    const layout = buildLayout(job.spec, job.data);
+    const model = modelOf(job.spec, job.data);
     const toTable = onBlock
       ? (b: DrawBlock) =>
           onBlock({
             block: b.block,
             drawsSoFar: b.drawsSoFar,
-            chains: b.chains.map((c) => ({ chain: c.chain, values: toDrawTable(job.spec, job.data, layout, c.draws).values })),
+            chains: b.chains.map((c) => ({ chain: c.chain, values: modelDrawTable(model, c.draws).values })),
           })
       : undefined;
     const runs = await runChains(asLogDensity(kernel), job.chainIds, job.settings, now, onStatus, toTable);
-    return runs.map((r) => ({ ...r, table: toDrawTable(job.spec, job.data, layout, r.result.draws) }));
+    return runs.map((r) => ({ ...r, table: modelDrawTable(model, r.result.draws) }));
   } finally {
     kernel.dispose();
   }

@@ -102,12 +102,22 @@ export interface PriorTensors {
 }
 
 function createPriorTensors(spec: ModelSpec, layout: ParamLayout): PriorTensors {
+  return createBlockPriorTensors(layout.dim, layout.blocks.map((b) => ({ offset: b.offset, size: b.size, prior: spec.priors[b.name] })));
+}
+
+/**
+ * Prior coefficient tensors for any layout given as blocks with their priors (the geo model's
+ * layout carries a prior per block).
+ * @param dim length of the unconstrained vector
+ */
+export function createBlockPriorTensors(dim: number, blocks: readonly { offset: number; size: number; prior: Prior }[]): PriorTensors {
+  const layout = { dim };
   const cols = Object.fromEntries(Object.keys(ZERO).map((k) => [k, new Float32Array(layout.dim)])) as Record<
     keyof PriorCoefficients,
     Float32Array
   >;
-  for (const block of layout.blocks) {
-    const p = spec.priors[block.name];
+  for (const block of blocks) {
+    const p = block.prior;
     const coef = (PRIOR_COEFFICIENTS[p.kind] as (p: Prior) => PriorCoefficients)(p);
     for (const key of Object.keys(ZERO) as (keyof PriorCoefficients)[]) cols[key].fill(coef[key], block.offset, block.offset + block.size);
   }
@@ -120,7 +130,7 @@ function createPriorTensors(spec: ModelSpec, layout: ParamLayout): PriorTensors 
 }
 
 /** Sum over parameters of prior + log-Jacobian: thetaT [dim, n] -> [1, n]. */
-function priorOp(p: PriorTensors, u: tf.Tensor): tf.Tensor {
+export function priorOp(p: PriorTensors, u: tf.Tensor): tf.Tensor {
   const terms: tf.Tensor[] = [];
   if (p.c) terms.push(tf.neg(tf.mul(p.c, tf.square(p.m ? tf.sub(u, p.m) : u))));
   if (p.e) terms.push(tf.mul(p.e, u));

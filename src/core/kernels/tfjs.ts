@@ -41,9 +41,24 @@ export async function createTfjsKernel(
 ): Promise<DensityKernel & { layout: ParamLayout }> {
   await initTfjsBackend(backend, options);
   const layout = buildLayout(spec, data);
-  const dim = layout.dim;
   const constants = createDensityConstants(spec, data, layout);
-  const valueAndGrad = tf.valueAndGrad(logDensityOp(spec, data, layout, constants));
+  return wrapTfjsDensity(backend, layout.dim, logDensityOp(spec, data, layout, constants), () => disposeConstants(constants), { layout });
+}
+
+/**
+ * A DensityKernel around any batched tfjs log density theta [n, dim] -> logp [n] whose rows
+ * depend on their own theta row only (gradient by autodiff). The backend must be initialised.
+ * @param disposeConstants frees the density's constant tensors (called once, on dispose)
+ * @param extra fields added to the kernel (e.g. its layout)
+ */
+export function wrapTfjsDensity<E extends object>(
+  backend: TfjsBackend,
+  dim: number,
+  op: (theta: tf.Tensor2D) => tf.Tensor1D,
+  disposeConstants: () => void,
+  extra: E,
+): DensityKernel & E {
+  const valueAndGrad = tf.valueAndGrad(op);
   let disposed = false;
 
   // Runs the graph; the caller disposes value and grad after reading them.
@@ -62,10 +77,10 @@ export async function createTfjsKernel(
     for (let i = 0; i < n * dim; i++) gradOut[i] = g[i];
   };
 
-  const kernel: DensityKernel & { layout: ParamLayout } = {
+  const kernel: DensityKernel & E = {
+    ...extra,
     name: TFJS_KERNEL_NAMES[backend],
     dim,
-    layout,
     async evaluate(theta, n, logp, grad) {
       const { value, grad: g } = launch(theta, n);
       try {
@@ -80,7 +95,7 @@ export async function createTfjsKernel(
       if (disposed) return;
       disposed = true;
       activateTfjsBackend(backend);
-      disposeConstants(constants);
+      disposeConstants();
     },
   };
   if (HAS_SYNC_READ[backend]) {

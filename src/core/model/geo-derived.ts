@@ -1,0 +1,82 @@
+import type { GeoModelSpec } from '../spec/geo-spec.ts';
+import type { GeoModelData } from './geo-model-data.ts';
+import { geoSlice } from './geo-model-data.ts';
+import type { GeoParamLayout } from './geo-layout.ts';
+import { constrainGeo, paramsOfGeo, toGeoParams, type GeoParams } from './geo-posterior.ts';
+import { deriveChannels } from './derived.ts';
+import type { DrawTable } from './draws.ts';
+
+/** What one draw of the geo model says about each channel, per geo and national, original units. */
+export interface GeoChannelDerived {
+  /** contribution per geo and channel, KPI units, geo-major [G * C] */ geoContribution: Float64Array;
+  /** contribution / spend per geo and channel [G * C] (0 where a geo has no spend) */ geoRoi: Float64Array;
+  /** national contribution per channel (sum over geos), KPI units [C] */ contribution: Float64Array;
+  /** national ROI: sum_g contribution_g,c / sum_g spend_g,c [C] */ roi: Float64Array;
+  /** national contribution per week, KPI units, row-major [N * C] */ perWeek: Float64Array;
+}
+
+/**
+ * Contributions and ROI for one constrained draw: per geo, contribution_g,c,t =
+ * beta_g,c h_g,c,t * yScale * P_g (per-capita response back to KPI totals); national = sums over geos.
+ */
+export function deriveGeoChannels(spec: GeoModelSpec, data: GeoModelData, p: GeoParams): GeoChannelDerived {
+  const { G, C, N } = data;
+  const geoContribution = new Float64Array(G * C);
+  const geoRoi = new Float64Array(G * C);
+  const contribution = new Float64Array(C);
+  const spend = new Float64Array(C);
+  const perWeek = new Float64Array(N * C);
+  for (let g = 0; g < G; g++) {
+    const d = deriveChannels(spec, geoSlice(data, g), paramsOfGeo(p, g, G));
+    geoContribution.set(d.contribution, g * C);
+    geoRoi.set(d.roi, g * C);
+    for (let c = 0; c < C; c++) {
+      contribution[c] += d.contribution[c];
+      spend[c] += data.spendTotal[g * C + c];
+    }
+    for (let i = 0; i < N * C; i++) perWeek[i] += d.perWeek[i];
+  }
+  const roi = Float64Array.from(contribution, (v, c) => (spend[c] > 0 ? v / spend[c] : 0));
+  return { geoContribution, geoRoi, contribution, roi, perWeek };
+}
+
+/**
+ * Column names of a geo DrawTable: layout.names, then national `roi[ch]` and `contribution[ch]`
+ * (the same names as the national model, so results read either), then `geo_roi[geo,ch]` and
+ * `geo_contribution[geo,ch]` (geo-major).
+ */
+export function geoDrawColumnNames(layout: GeoParamLayout, data: Pick<GeoModelData, 'geos' | 'channels'>): string[] {
+  const gc = data.geos.flatMap((g) => data.channels.map((c) => `${g},${c}`));
+  return [
+    ...layout.names,
+    ...data.channels.map((c) => `roi[${c}]`),
+    ...data.channels.map((c) => `contribution[${c}]`),
+    ...gc.map((k) => `geo_roi[${k}]`),
+    ...gc.map((k) => `geo_contribution[${k}]`),
+  ];
+}
+
+/**
+ * Unconstrained geo draws -> constrained parameters plus national and per-geo ROI and contribution.
+ * @param unconstrained row-major [nDraws * layout.dim]
+ */
+export function toGeoDrawTable(spec: GeoModelSpec, data: GeoModelData, layout: GeoParamLayout, unconstrained: Float64Array): DrawTable {
+  const { dim } = layout;
+  const { C, G } = data;
+  const nDraws = unconstrained.length / dim;
+  const names = geoDrawColumnNames(layout, data);
+  const width = names.length;
+  const values = new Float64Array(nDraws * width);
+  const x = new Float64Array(dim);
+  for (let i = 0; i < nDraws; i++) {
+    constrainGeo(layout, unconstrained.subarray(i * dim, (i + 1) * dim), x);
+    const d = deriveGeoChannels(spec, data, toGeoParams(layout, x));
+    const row = i * width;
+    values.set(x, row);
+    values.set(d.roi, row + dim);
+    values.set(d.contribution, row + dim + C);
+    values.set(d.geoRoi, row + dim + 2 * C);
+    values.set(d.geoContribution, row + dim + 2 * C + G * C);
+  }
+  return { names, values, nDraws };
+}

@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../src/core/inference/rng.ts';
+import { generateSyntheticGeo } from '../../src/core/synthetic/geo-generator.ts';
+import { generateSynthetic } from '../../src/core/synthetic/generator.ts';
+import { prepareGeoModelData, type GeoModelData } from '../../src/core/model/geo-model-data.ts';
+import { prepareModelData } from '../../src/core/model/model-data.ts';
+import { DEFAULT_GEO_MODEL_SPEC, type GeoModelSpec } from '../../src/core/spec/geo-spec.ts';
+import { DEFAULT_MODEL_SPEC } from '../../src/core/spec/model-spec.ts';
+import { createFusedGeoKernel, type FusedGeoKernel } from '../../src/core/kernels/fused-geo.ts';
+import { createFusedKernel } from '../../src/core/kernels/fused.ts';
+import { fromGeoParams, geoLogPosterior, unconstrainGeo } from '../../src/core/model/geo-posterior.ts';
+import { buildGeoLayout } from '../../src/core/model/geo-layout.ts';
+import { unconstrainedPrior } from '../../src/core/model/bijectors.ts';
+import type { Prior } from '../../src/core/spec/prior.ts';
+
+// Same finite-difference scheme as fused.test.ts: 5-point central difference, h = 1e-3.
+const H = 1e-3;
+const relErr = (a: number, b: number) => Math.abs(a - b) / Math.max(1, Math.abs(b));
+
+function value(k: FusedGeoKernel, theta: Float64Array): number {
+  const lp = new Float64Array(1);
+  k.evaluateSync!(theta, 1, lp, new Float64Array(k.dim));
+  return lp[0];
+}
+function fdGradient(f: (x: Float64Array) => number, x: Float64Array): Float64Array {
+  const g = new Float64Array(x.length);
+  const y = Float64Array.from(x);
+  const at = (i: number, d: number) => {
+    y[i] = x[i] + d;
+    const v = f(y);
+    y[i] = x[i];
+    return v;
+  };
+  for (let i = 0; i < x.length; i++) g[i] = (8 * (at(i, H) - at(i, -H)) - (at(i, 2 * H) - at(i, -2 * H))) / (12 * H);
+  return g;
+}
+
+const perGeoSpec: GeoModelSpec = { ...DEFAULT_GEO_MODEL_SPEC, geo: { ...DEFAULT_GEO_MODEL_SPEC.geo, noise: 'perGeo' } };
+const centredSpec: GeoModelSpec = { ...DEFAULT_GEO_MODEL_SPEC, geo: { ...DEFAULT_GEO_MODEL_SPEC.geo, parametrization: 'centred' } };
+const cases = ([['shared noise', DEFAULT_GEO_MODEL_SPEC], ['per-geo noise', perGeoSpec], ['centred beta', centredSpec]] as const).map(([name, spec]) => {
+  const syn = generateSyntheticGeo(new Rng(11), { geos: 5, weeks: 60, spec });
+  const data = prepareGeoModelData(syn.dataset, spec);
+  const layout = buildGeoLayout(spec, data);
+  const truthU = unconstrainGeo(layout, fromGeoParams(layout, syn.truth.params));
+  const rng = new Rng(3);
+  // 6 points around the truth (where the sampler lives) and 4 uniform in [-1.5, 1.5] (Stan's init region)
+  const pts = Array.from({ length: 10 }, (_, j) =>
+    Float64Array.from(truthU, (u) => (j < 6 ? u + 0.5 * rng.normal() : rng.uniformIn(-1.5, 1.5))),
+  );
+  return [name, spec, data, pts] as [string, GeoModelSpec, GeoModelData, Float64Array[]];
+});
+
+describe.each(cases)('fused geo kernel, %s', (_name, spec, data, pts) => {
+  const k = createFusedGeoKernel(spec, data);
+
+  it('lays out intercept[G], pooled beta (mu, tau, z[C x G]), gamma[G x K] and sigma as the spec says', () => {
+    const { G, C, K } = data;
+    const sig = spec.geo.noise === 'perGeo' ? G : 1;
+    expect(k.dim).toBe(G + 1 + data.nF + 2 * C + C * G + 3 * C + G * K + sig);
+    expect(k.layout.names).toContain(spec.geo.parametrization === 'centred' ? 'beta_log[tv,geo03]' : 'beta_z[tv,geo03]');
+    expect(k.layout.names).toContain('gamma[geo04,price_index]');
+  });
+
+  it('gradient matches finite differences at 10 points (rel < 1e-6)', () => {
+    const g = new Float64Array(k.dim), lp = new Float64Array(1);
+    for (const x of pts) {
+      k.evaluateSync!(x, 1, lp, g);
+      expect(Number.isFinite(lp[0])).toBe(true);
+      const fd = fdGradient((y) => value(k, y), x);
+      for (let i = 0; i < k.dim; i++) expect(relErr(fd[i], g[i]), k.layout.names[i]).toBeLessThan(1e-6);
+    }
+  });
+
+  it('value equals the plain geo posterior (national reference code per geo) to 1e-11', () => {
+    const g = new Float64Array(k.dim), lp = new Float64Array(1);
+    for (const x of pts) {
+      k.evaluateSync!(x, 1, lp, g);
+      expect(relErr(lp[0], geoLogPosterior(spec, data, k.layout, x))).toBeLessThan(1e-11);
+    }
+  });
+
+  it('evaluates a batch of points row by row (same numbers as one at a time)', () => {
+    const n = 3;
+    const theta = new Float64Array(n * k.dim);
+    pts.slice(0, n).forEach((p, i) => theta.set(p, i * k.dim));
+    const lp = new Float64Array(n), g = new Float64Array(n * k.dim);
+    k.evaluateSync!(theta, n, lp, g);
+    const lp1 = new Float64Array(1), g1 = new Float64Array(k.dim);
+    for (let i = 0; i < n; i++) {
+      k.evaluateSync!(pts[i], 1, lp1, g1);
+      expect(lp[i]).toBe(lp1[0]);
+      expect(Array.from(g.subarray(i * k.dim, (i + 1) * k.dim))).toEqual(Array.from(g1));
+    }
+  });
+});
+
+describe('national model as the limit of the geo model', () => {
+  it('one geo of population 1 gives the national data, and equal betas give the national likelihood', () => {
+    const syn = generateSynthetic(new Rng(5));
+    const nat = prepareModelData(syn.dataset, DEFAULT_MODEL_SPEC);
+    const ds = syn.dataset;
+    const geoData = prepareGeoModelData(
+      { ...ds, geos: ['all'], population: Float64Array.of(1), factors: ds.factors },
+      DEFAULT_GEO_MODEL_SPEC,
+    );
+    expect(Array.from(geoData.X)).toEqual(Array.from(nat.X));
+    expect(Array.from(geoData.y)).toEqual(Array.from(nat.y));
+    expect(Array.from(geoData.Z)).toEqual(Array.from(nat.Z));
+    // the same point in both parametrisations: beta = exp(beta_mu) (tau z = 0), everything else equal
+    const kn = createFusedKernel(DEFAULT_MODEL_SPEC, nat);
+    const kg = createFusedGeoKernel(DEFAULT_GEO_MODEL_SPEC, geoData);
+    const rng = new Rng(9);
+    for (let rep = 0; rep < 5; rep++) {
+      const un = Float64Array.from({ length: kn.dim }, () => rng.uniformIn(-1.5, 1.5));
+      const ug = new Float64Array(kg.dim);
+      const put = (geoName: string, natName: string) => {
+        const bg = kg.layout.byName[geoName as keyof typeof kg.layout.byName]!;
+        const bn = kn.layout.byName[natName as keyof typeof kn.layout.byName]!;
+        for (let i = 0; i < bn.size; i++) ug[bg.offset + i] = un[bn.offset + i];
+      };
+      for (const b of ['intercept', 'trend', 'fourier', 'alpha', 'K', 'S', 'gamma', 'sigma']) put(b, b);
+      put('beta_mu', 'beta'); // national beta is log-transformed: u = log beta = beta_mu
+      ug.fill(0, kg.layout.byName.beta_z!.offset, kg.layout.byName.beta_z!.offset + kg.layout.byName.beta_z!.size);
+      // likelihoods agree: total minus each model's own prior+Jacobian terms
+      const lpN = value(kn as unknown as FusedGeoKernel, un), lpG = value(kg, ug);
+      const priorN = priorsOnly(kn, un), priorG = priorsOnly(kg, ug);
+      expect(relErr(lpN - priorN, lpG - priorG)).toBeLessThan(1e-10);
+    }
+  });
+});
+
+/** Prior + Jacobian part of a density at u: each block's prior (the geo layout carries its own; the national
+ *  one takes the reference spec's) on the unconstrained line, as both kernels add it. */
+function priorsOnly(k: { layout: { blocks: { offset: number; size: number; prior?: Prior; name: string }[] } }, u: Float64Array): number {
+  let s = 0;
+  const d = new Float64Array(u.length);
+  for (const b of k.layout.blocks) {
+    const p = b.prior ?? (DEFAULT_MODEL_SPEC.priors as Record<string, Prior>)[b.name];
+    for (let i = b.offset; i < b.offset + b.size; i++) s += unconstrainedPrior(p, u[i], d, i);
+  }
+  return s;
+}
