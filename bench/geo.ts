@@ -8,7 +8,8 @@ import { DEFAULT_GEO_MODEL_SPEC, type GeoModelSpec } from '../src/core/spec/geo-
 import { createFusedGeoKernel } from '../src/core/kernels/fused-geo.ts';
 import { runFitJob, type TableBlock } from '../src/core/inference/fit-worker-impl.ts';
 import { assembleFit, meetsRule } from '../src/core/inference/fit-result.ts';
-import { DEFAULT_FIT_SETTINGS, type FitSettings } from '../src/core/inference/fit-job.ts';
+import { type FitSettings } from '../src/core/inference/fit-job.ts';
+import { DEFAULT_FIT_SETTINGS } from '../src/core/inference/fit-settings.ts';
 import { Rng } from '../src/core/inference/rng.ts';
 import { measureKernel } from './kernel-measure.ts';
 

@@ -5,7 +5,7 @@ import { prepareGeoModelData } from '../../src/core/model/geo-model-data.ts';
 import { DEFAULT_GEO_MODEL_SPEC } from '../../src/core/spec/geo-spec.ts';
 import { runFitJob } from '../../src/core/inference/fit-worker-impl.ts';
 import { assembleFit } from '../../src/core/inference/fit-result.ts';
-import { DEFAULT_FIT_SETTINGS } from '../../src/core/inference/fit-job.ts';
+import { DEFAULT_FIT_SETTINGS } from '../../src/core/inference/fit-settings.ts';
 
 // Parameter recovery for the geo model: a panel drawn from the geo model with known truth, fitted
 // by the app's fit job (kernel through the factory, in-process), must cover the true national and

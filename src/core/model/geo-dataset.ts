@@ -1,4 +1,3 @@
-import type { DataMapping } from './dataset.ts';
 
 /**
  * A geo panel (weekly, cleaned): every series is geo-major, index g * N + t.
@@ -21,8 +20,15 @@ export interface GeoDataset {
   factors: { name: string; levels: string[]; baseline: string }[];
 }
 
-/** Column roles of a geo panel: the national mapping plus the geo key and population columns. */
-export interface GeoDataMapping extends DataMapping {
+/** Columns of a long table (one row per geo and week) for the geo model; names as in the file. */
+export interface GeoDataMapping {
+  date: string;
+  target: string;
+  /** spend columns, one per channel */
+  channels: string[];
+  controls: string[];
+  /** categorical column -> baseline level */
+  factorControls: Record<string, string>;
   /** geo key column (from the data stage's keys) */ geo: string;
   /** population column, constant within a geo; absent = every geo has population 1 (no per-capita scaling) */
   population?: string;
