@@ -2,6 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Dataset } from '../src/core/model/dataset.ts';
+import type { ModelSpec } from '../src/core/spec/model-spec.ts';
+import { prepareModelData } from '../src/core/model/model-data.ts';
+import { buildStanExport } from '../src/core/export/stan-bundle.ts';
 
 /** The peer's result as the bench reports it. */
 export interface PeerResult {
@@ -63,5 +67,49 @@ export function runStanPeer(csv: string, spec: string, o: { chains: number; warm
     divergences: one(r.divergences),
     roi,
     sd_source: src.includes(anchor) ? 'draws' : 'quantiles',
+  };
+}
+
+const EXPORT_RUNNER = resolve('bench/stan-export-peer.R');
+
+/**
+ * The Stan peer from the project itself: writes Carryover's Stan export of `spec` on `dataset`
+ * (src/core/export, the same program and data the "Export to Stan" button writes), compiles it
+ * with rstan and samples it with NUTS, so every spec option has its peer without ../shared.
+ * @param o sampler settings; adaptDelta defaults to 0.9 as peer/stan/run_stan.R
+ * @returns the peer's numbers (sd of ROI from the draws)
+ */
+export function runExportedStanPeer(
+  dataset: Dataset,
+  spec: ModelSpec,
+  o: { chains: number; warmup: number; draws: number; seed: number; adaptDelta?: number },
+): PeerResult {
+  try {
+    execFileSync('Rscript', ['-e', 'suppressMessages(library(rstan)); suppressMessages(library(jsonlite))'], { stdio: 'ignore' });
+  } catch {
+    throw new Error('--peer needs R with rstan and jsonlite: apt-get install -y r-cran-rstan r-cran-jsonlite libboost-dev (Debian 12), or run without --peer.');
+  }
+  const data = prepareModelData(dataset, spec);
+  const exp = buildStanExport(spec, data);
+  const dir = mkdtempSync(join(tmpdir(), 'carryover-stan-export-'));
+  for (const [f, text] of Object.entries(exp.files)) writeFileSync(join(dir, f), text);
+  writeFileSync(join(dir, 'channels.json'), JSON.stringify(data.channels));
+  const out = join(dir, 'res.json');
+  execFileSync(
+    'Rscript',
+    [EXPORT_RUNNER, join(dir, exp.manifest.program), join(dir, exp.manifest.data), join(dir, 'channels.json'), out,
+      String(o.chains), String(o.warmup), String(o.draws), String(o.seed), String(o.adaptDelta ?? 0.9)],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  const r = JSON.parse(readFileSync(out, 'utf8'));
+  return {
+    wall_s: r.wall_s,
+    compile_s: r.compile_s,
+    ess_per_s: r.ess_per_s,
+    max_rhat: r.max_rhat,
+    min_bulk_ess: r.min_bulk_ess,
+    divergences: r.divergences,
+    roi: (r.roi as PeerResult['roi']).map((x) => ({ channel: String(x.channel), mean: x.mean, sd: x.sd, q05: x.q05, q50: x.q50, q95: x.q95 })),
+    sd_source: 'draws',
   };
 }

@@ -107,6 +107,15 @@ export class DataClient {
     return cleanStage(await this.ready(), checked.shape, checked.mapping, config, { target });
   }
 
+  /**
+   * Stage 3's raw variant on the same checked tables: the national Dataset with no cleaning rule
+   * applied (the file's own values, in separate tables; the cleaned ones stay), to fit beside the
+   * cleaned one. Its `result` blocks when the file's own values cannot be fitted (gaps, duplicate weeks).
+   */
+  async cleanRaw(checked: CheckedTables, config: Pick<Config, 'cleaning' | 'data' | 'validation'>): Promise<CleanStageResult> {
+    return cleanStage(await this.ready(), checked.shape, checked.mapping, config, { target: 'national', variant: 'raw' });
+  }
+
   /** Closes the database (node scripts and tests; the browser keeps it for the tab's life). */
   async close(): Promise<void> {
     const p = this.#db;

@@ -162,3 +162,79 @@ export function firstRaggedLine(bytes: Uint8Array, encoding: TextEncoding, delim
   }
   return null;
 }
+
+/** True when the bytes hold nothing but spaces, tabs, line breaks and a UTF-8 BOM (scans until the first other byte). */
+export function isBlankText(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (!(b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09 || (i < 3 && (b === 0xef || b === 0xbb || b === 0xbf)))) return false;
+  }
+  return true;
+}
+
+/**
+ * The opening of a JSON document or JSON-lines file (`[{"`, `{"`, `[[`, `[1`...), read from the
+ * first 256 bytes after a BOM and blanks; null for anything else. DuckDB's CSV sniffer reads
+ * JSON as one odd column, which sends the user after the delimiter instead of the format.
+ */
+export function jsonOpening(bytes: Uint8Array): string | null {
+  const head = new TextDecoder('utf-8').decode(bytes.subarray(0, 256)).replace(/^\uFEFF/, '');
+  const m = /^\s*(\[\s*[{["\d-]|\{\s*"[^"\n]*"\s*:)/.exec(head);
+  return m ? head.trim().replace(/\s+/g, ' ').slice(0, 30) : null;
+}
+
+/** First line longer than `limit` bytes (1-based, counting the header) and its length in bytes; null when none. */
+export function firstLongLine(bytes: Uint8Array, limit: number): { line: number; bytes: number } | null {
+  let line = 1;
+  let start = 0;
+  while (start <= bytes.length) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end < 0) end = bytes.length;
+    if (end - start > limit) return { line, bytes: end - start };
+    line++;
+    start = end + 1;
+  }
+  return null;
+}
+
+/**
+ * Line (1-based) where a field opens a quote that is never closed: RFC 4180 quoting, where a
+ * quote opens only at the start of a field, `""` inside a quoted field is a literal quote, and
+ * the closing quote ends the field. A quote that "closes" with more text after it (`"ok"` on a
+ * later line closing `"spring sale`) is the same mistake seen later: its opening line is named.
+ * Null when every quote closes where its field ends. Works on the bytes (delimiter and quote are ASCII), so a file
+ * with no quote character costs one native indexOf.
+ */
+export function unclosedQuoteLine(bytes: Uint8Array, delimiter: string, quote = '"'): number | null {
+  const q = quote.charCodeAt(0);
+  const d = delimiter.charCodeAt(0);
+  if (bytes.indexOf(q) < 0) return null;
+  let line = 1;
+  let openedAt = 0;
+  let inQuote = false;
+  let fieldStart = true;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (inQuote) {
+      if (b === q) {
+        if (bytes[i + 1] === q) i++;
+        else {
+          const next = bytes[i + 1];
+          if (next !== undefined && next !== d && next !== 0x0a && next !== 0x0d && next !== 0x20) return openedAt;
+          inQuote = false;
+        }
+      } else if (b === 0x0a) line++;
+      continue;
+    }
+    if (b === q && fieldStart) {
+      inQuote = true;
+      openedAt = line;
+      fieldStart = false;
+    } else if (b === d) fieldStart = true;
+    else if (b === 0x0a) {
+      line++;
+      fieldStart = true;
+    } else if (b !== 0x0d && b !== 0x20) fieldStart = false;
+  }
+  return inQuote ? openedAt : null;
+}

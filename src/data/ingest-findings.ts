@@ -27,9 +27,14 @@ const where = (f: LoadFacts) => (f.sniff === null ? 'Row' : 'Line');
 export async function loadFindings(db: Db, f: LoadFacts): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
   const { file } = f;
+  // DuckDB matches names without case, so 'revenue' and 'Revenue' collide like exact duplicates
+  // (in CSV; the Parquet loader names its own renames).
   const seen = new Map<string, number[]>();
-  f.headerAsWritten.forEach((h, i) => seen.set(h, [...(seen.get(h) ?? []), i + 1]));
-  for (const [h, pos] of seen) {
+  const norm = (h: string) => (f.sniff === null ? h : h.toLowerCase());
+  f.headerAsWritten.forEach((h, i) => seen.set(norm(h), [...(seen.get(norm(h)) ?? []), i + 1]));
+  for (const [key, pos] of seen) {
+    const written = [...new Set(pos.map((p) => f.headerAsWritten[p - 1]!))];
+    const h = written[0] ?? key;
     if (h === '') {
       out.push({
         id: 'ingest.header_blank',
@@ -39,12 +44,22 @@ export async function loadFindings(db: Db, f: LoadFacts): Promise<CheckResult[]>
         evidence: { file, positions: pos, names: pos.map((p) => f.columns[p - 1]?.name) },
         fix: 'Give every column a name in the header line (or delete the empty column).',
       });
+    } else if (pos.length > 1 && written.length > 1) {
+      const names = written.map((w) => `'${w}'`).join(' and ');
+      out.push({
+        id: 'ingest.header_duplicate',
+        severity: 'warn',
+        title: `Column names ${names} differ only in case`,
+        detail: `Columns ${pos.join(', ')} of ${file} are named ${pos.map((p) => `'${f.headerAsWritten[p - 1]}'`).join(', ')}, which differ only in upper/lower case; they were read as ${pos.map((p) => `'${f.columns[p - 1]?.name}'`).join(', ')}, and only the first is proposed for the model. Check which one is the right '${h}'.`,
+        evidence: { file, column: h, written, positions: pos, names: pos.map((p) => f.columns[p - 1]?.name) },
+        fix: `Rename one of ${names} in the header so the names differ by more than case (e.g. 'revenue_net').`,
+      });
     } else if (pos.length > 1) {
       out.push({
         id: 'ingest.header_duplicate',
         severity: 'warn',
         title: `Column name '${h}' appears ${pos.length} times`,
-        detail: `Columns ${pos.join(', ')} of ${file} are all named '${h}'; they were read as ${pos.map((p) => `'${f.columns[p - 1]?.name}'`).join(', ')}. Check which one is the right '${h}'.`,
+        detail: `Columns ${pos.join(', ')} of ${file} are all named '${h}'; they were read as ${pos.map((p) => `'${f.columns[p - 1]?.name}'`).join(', ')}, and only the first is proposed for the model. Check which one is the right '${h}'.`,
         evidence: { file, column: h, positions: pos, names: pos.map((p) => f.columns[p - 1]?.name) },
         fix: `Rename the duplicates of '${h}' in the header so every column name is unique.`,
       });

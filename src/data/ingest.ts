@@ -2,9 +2,11 @@ import type { CheckResult } from '../core/check/result.ts';
 import type { ReadConfig } from '../core/spec/config.ts';
 import { ident, literal, type Db } from './db.ts';
 import { IngestError } from './ingest-error.ts';
-import { checkParquetFooter, detectFormat, firstRaggedLine, headerNames, inspectText, type FileFormat, type TextEncoding } from './ingest-bytes.ts';
+import { checkParquetFooter, detectFormat, firstLongLine, firstRaggedLine, headerNames, inspectText, isBlankText, jsonOpening, unclosedQuoteLine, type FileFormat, type TextEncoding } from './ingest-bytes.ts';
+import { readValueFormats } from './ingest-values.ts';
 import { loadFindings } from './ingest-findings.ts';
 import { loadParquet, type ParquetLoadOptions } from './parquet.ts';
+import { formatNumber } from '../core/format/number.ts';
 
 /** A dropped file: its name (for messages and format) and its bytes. */
 export interface IngestInput {
@@ -74,10 +76,14 @@ const MAX_TEXT_RETRIES = 50;
 export async function ingestFile(db: Db, input: IngestInput, opts: IngestOptions = {}): Promise<IngestResult> {
   const { name: file, bytes } = input;
   const table = opts.table ?? 'raw';
-  if (bytes.length === 0 || isBlank(bytes)) {
-    throw new IngestError('ingest.empty', file, `${file} is empty (${bytes.length} bytes, no header and no rows).`, 'Export the data again; the file should start with a header line such as "date,revenue,tv_spend".');
+  if (bytes.length === 0 || isBlankText(bytes)) {
+    throw new IngestError('ingest.empty', file, `${file} is empty (${bytes.length} bytes${bytes.length ? ' of spaces and blank lines only' : ''}, no header and no rows).`, 'Export the data again; the file should start with a header line such as "date,revenue,tv_spend".');
   }
   const format = detectFormat(file, bytes);
+  const json = format === 'parquet' ? null : jsonOpening(bytes);
+  if (json !== null) {
+    throw new IngestError('ingest.unsupported_format', file, `${file} is JSON, not CSV: it starts with '${json}'.`, 'Export the data as CSV (a header line such as "date,revenue,tv_spend", then one row per date) or as Parquet; JSON is not read.');
+  }
   // Never let DuckDB fetch an extension: the app makes no off-origin request, and in node an
   // autoload attempt without network hangs instead of failing.
   await db.exec('SET autoinstall_known_extensions = false');
@@ -98,7 +104,10 @@ export async function ingestFile(db: Db, input: IngestInput, opts: IngestOptions
     } else {
       const read = opts.read ?? {};
       const text = inspectText(file, bytes, read.encoding);
-      let r = await readCsv(db, file, vname!, table, format, text.encoding, read);
+      // DuckDB's sniffer takes about a minute over a 10 MB line before it fails, naming line 1.
+      const long = bytes.length > MAX_LINE_BYTES ? firstLongLine(bytes, MAX_LINE_BYTES) : null;
+      if (long) throw tooLongLine(file, long, MAX_LINE_BYTES);
+      let r = await readCsv(db, { file, vname: vname!, table, format, encoding: text.encoding, bytes }, read);
       if (read.delimiter === undefined) {
         // The sniffer falls back to one column when rows disagree on the field count; reading
         // with the delimiter the header suggests names the offending line instead.
@@ -106,7 +115,7 @@ export async function ingestFile(db: Db, input: IngestInput, opts: IngestOptions
         const hint = cols.length === 1 ? /[,;\t|]/.exec(cols[0].column_name)?.[0] : undefined;
         if (hint) {
           try {
-            r = await readCsv(db, file, vname!, table, format, text.encoding, { ...read, delimiter: hint });
+            r = await readCsv(db, { file, vname: vname!, table, format, encoding: text.encoding, bytes }, { ...read, delimiter: hint });
           } catch (e) {
             const rag = firstRaggedLine(bytes, text.encoding, hint, '"');
             if (!rag) throw e;
@@ -130,6 +139,7 @@ export async function ingestFile(db: Db, input: IngestInput, opts: IngestOptions
         });
       }
     }
+    extra.push(...(await readValueFormats(db, table, file, sniff?.delimiter ?? null)));
     const columns = (await db.query<{ column_name: string; column_type: string }>(`DESCRIBE ${ident(table)}`)).map((c) => ({ name: c.column_name, type: c.column_type }));
     const [{ n }] = await db.query<{ n: number }>(`SELECT count(*)::DOUBLE AS n FROM ${ident(table)}`);
     if (n === 0) {
@@ -143,12 +153,29 @@ export async function ingestFile(db: Db, input: IngestInput, opts: IngestOptions
   }
 }
 
-/** Sniffs, then materialises, re-reading columns as text when a value breaks the sniffed type. */
-async function readCsv(db: Db, file: string, vname: string, table: string, format: FileFormat, encoding: TextEncoding, read: Partial<ReadConfig>) {
+/** The file readCsv reads: its name for messages, the registered name, the target table, and its bytes (named lines). */
+interface CsvSource {
+  file: string;
+  vname: string;
+  table: string;
+  format: FileFormat;
+  encoding: TextEncoding;
+  bytes: Uint8Array;
+}
+
+const MAX_LINE_BYTES = 4194304;
+
+/**
+ * Sniffs, then materialises, re-reading columns as text when a value breaks the sniffed type.
+ * Timestamps with a zone are read as text here (DuckDB-WASM has no time-zone casts without the
+ * ICU extension) and turned into dates by readValueFormats.
+ */
+async function readCsv(db: Db, src: CsvSource, read: Partial<ReadConfig>) {
+  const { file, vname, table, format, encoding } = src;
   const overridden = (Object.keys(read) as (keyof ReadConfig)[]).filter((k) => read[k] !== undefined);
   // 8 MB read buffers instead of DuckDB's default 16 x max_line_size (64 MB here): bench:data's
   // 1M-row file peaks at 932-935 MB instead of 978-994 MB (target 1 GB), for ~1.5 s more ingest.
-  const args: string[] = ['auto_detect=true', 'sample_size=-1', 'max_line_size=4194304', 'buffer_size=8388608'];
+  const args: string[] = ['auto_detect=true', 'sample_size=-1', `max_line_size=${MAX_LINE_BYTES}`, 'buffer_size=8388608'];
   const delim = read.delimiter ?? (format === 'tsv' ? '\t' : undefined);
   if (delim !== undefined) args.push(`delim=${literal(delim)}`);
   if (read.quote !== undefined) args.push(`quote=${literal(read.quote)}`);
@@ -159,15 +186,22 @@ async function readCsv(db: Db, file: string, vname: string, table: string, forma
   try {
     [s] = await db.query(`SELECT Delimiter, Quote, Escape, HasHeader, DateFormat, TimestampFormat FROM sniff_csv(${literal(vname)}, ${args.join(', ')})`);
   } catch (e) {
-    throw csvError(file, e);
+    throw csvError(src, e);
+  }
+  // The sniffer drops quoting when a quote never closes (the rest of the file would be one
+  // cell): every quoted value then reads as text with its quotes, and the mapping finds no KPI.
+  if (read.quote === undefined && String(s.Quote) === '(empty)' && encoding !== 'utf-16') {
+    const line = unclosedQuoteLine(src.bytes, String(s.Delimiter));
+    if (line !== null) throw unclosedQuote(file, line);
   }
   const findings: CheckResult[] = [];
   let decimal: '.' | ',' = read.decimal ?? '.';
   const textFallback: Record<string, number> = {};
+  const zoned: string[] = [];
   const create = async () => {
     const a = [...args];
     if (decimal === ',') a.push(`decimal_separator=','`);
-    const cols = Object.keys(textFallback);
+    const cols = [...Object.keys(textFallback), ...zoned];
     if (cols.length) a.push(`types={${cols.map((c) => `${literal(c)}: 'VARCHAR'`).join(', ')}}`);
     await db.exec(`CREATE OR REPLACE TABLE ${ident(table)} AS SELECT * FROM read_csv(${literal(vname)}, ${a.join(', ')})`);
   };
@@ -178,10 +212,13 @@ async function readCsv(db: Db, file: string, vname: string, table: string, forma
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       const m = /Error when converting column "((?:[^"]|"")+)"/.exec(msg);
-      if (!m || attempt >= MAX_TEXT_RETRIES || m[1] in textFallback) throw csvError(file, e);
+      if (!m || attempt >= MAX_TEXT_RETRIES || m[1] in textFallback) throw csvError(src, e);
       textFallback[m[1]] = lineOf(msg) ?? 0;
     }
   }
+  const described = await db.query<{ column_name: string; column_type: string }>(`DESCRIBE ${ident(table)}`);
+  zoned.push(...described.filter((c) => c.column_type === 'TIMESTAMP WITH TIME ZONE').map((c) => c.column_name));
+  if (zoned.length) await create();
   if (read.decimal === undefined && s.Delimiter !== ',') {
     const comma = await decimalCommaColumns(db, table);
     if (comma.length) {
@@ -229,8 +266,39 @@ async function decimalCommaColumns(db: Db, table: string): Promise<string[]> {
   return out;
 }
 
-function csvError(file: string, e: unknown): IngestError {
+function tooLongLine(file: string, long: { line: number; bytes: number } | null, limit: number): IngestError {
+  const at = long ? `Line ${long.line} of ${file} is ${formatNumber(long.bytes)} bytes long` : `A line of ${file} is too long`;
+  return new IngestError(
+    'ingest.csv_unreadable',
+    file,
+    `${at}: DuckDB reads lines of at most ${formatNumber(limit)} bytes ("maximum line size exceeded"). A cell that large is not weekly data, or a quote left open joined many lines.`,
+    `Remove or shorten the huge cell${long ? ` on line ${long.line}` : ''} (or close its quote), then load the file again.`,
+    undefined,
+    long?.line,
+  );
+}
+
+function unclosedQuote(file: string, line: number): IngestError {
+  return new IngestError(
+    'ingest.csv_unreadable',
+    file,
+    `Line ${line} of ${file} opens a quote (") that is never closed, so everything after it would be read as one cell.`,
+    `Close the quote on line ${line} (or remove it; a quote inside a value is written twice: ""), then load the file again.`,
+    undefined,
+    line,
+  );
+}
+
+function csvError(src: Pick<CsvSource, 'file' | 'bytes' | 'encoding'>, e: unknown): IngestError {
+  const { file } = src;
   const msg = e instanceof Error ? e.message : String(e);
+  const size = /Maximum line size of (\d+) bytes exceeded/.exec(msg);
+  // DuckDB counts lines within its read buffer, so its line number is wrong for a huge cell.
+  if (size) return tooLongLine(file, firstLongLine(src.bytes, Number(size[1])), Number(size[1]));
+  if (src.encoding !== 'utf-16' && /quote|unterminated/i.test(msg)) {
+    const open = unclosedQuoteLine(src.bytes, /delimiter = (\S)/.exec(msg)?.[1] ?? ',');
+    if (open !== null) return unclosedQuote(file, open);
+  }
   const line = lineOf(msg);
   const where = line ? ` (line ${line})` : '';
   if (/not utf-8 encoded|Invalid unicode/i.test(msg)) {
@@ -248,14 +316,6 @@ const lineOf = (msg: string) => {
   return m ? Number(m[1]) : undefined;
 };
 const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n').find((l) => l.trim() && !/^Invalid Input Error: *$/.test(l))?.trim() ?? 'unknown error';
-
-function isBlank(bytes: Uint8Array): boolean {
-  for (let i = 0; i < Math.min(bytes.length, 4096); i++) {
-    const b = bytes[i];
-    if (!(b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09 || b === 0xef || b === 0xbb || b === 0xbf)) return false;
-  }
-  return bytes.length <= 4096;
-}
 
 /** First rows in JSON-friendly form: DATE/TIMESTAMP as ISO text, integers/DECIMAL as DOUBLE, other types as text. */
 export async function previewRows(db: Db, table: string, columns: ColumnInfo[], limit: number): Promise<Record<string, unknown>[]> {

@@ -111,6 +111,29 @@ export function proposeMapping(profile: TableProfile): MappingProposal {
     }
   }
 
+  // DuckDB renames a second 'revenue' or 'Revenue' to 'revenue_1' / 'Revenue_1' (names match
+  // without case): ingest warns, and the copy stays out of the model until the user picks it.
+  const lowerNames = new Set(cols.map((c) => c.name.toLowerCase()));
+  for (const c of cols) {
+    const m = /^(.+)_\d+$/.exec(c.name);
+    if (roles.has(c.name) || !m || !lowerNames.has(m[1]!.toLowerCase())) continue;
+    const first = cols.find((x) => x.name.toLowerCase() === m[1]!.toLowerCase())!.name;
+    set({ column: c.name, role: 'ignore', reason: `a second column named '${first}' in the file (names that differ only in case count as the same), renamed '${c.name}' when read: left out; rename it in the file if it is a different measure` });
+  }
+
+  // Text in a column named like spend or the KPI: mapped all the same, so the checks name the
+  // cells that are not amounts (instead of the column quietly becoming a factor or ignored).
+  for (const c of cols) {
+    if (roles.has(c.name) || c.kind !== 'text' || numeric(c)) continue;
+    const sample = c.samples.slice(0, 3).map((v) => `'${v}'`).join(', ');
+    const share = `${Math.round((1 - c.numericShare) * 100)}% of values are not numbers (${sample})`;
+    if (NAME.spend.test(c.name) && !NAME.control.test(c.name.replace(/_S$/, ''))) {
+      set({ column: c.name, role: 'spend', channel: channelName(c.name), reason: `name says spend/cost, but ${share}: spend must be amounts; the checks block on these cells` });
+    } else if (NAME.kpi.test(c.name)) {
+      set({ column: c.name, role: 'kpi', reason: `name says outcome (revenue/sales/conversions), but ${share}: the checks name these cells` });
+    }
+  }
+
   // Numeric columns by name, then by values.
   for (const c of cols) {
     if (roles.has(c.name) || !numeric(c)) continue;

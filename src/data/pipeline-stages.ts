@@ -3,6 +3,7 @@ import type { Dataset } from '../core/model/dataset.ts';
 import type { Config, DataConfig } from '../core/spec/config.ts';
 import type { ValidationConfig } from '../core/spec/config-validation.ts';
 import { applyOverrides, DATA_CHECKS, describeTable, runAllChecks, validationScore, type CheckOverride } from './checks/index.ts';
+import { columnsResult } from './checks/columns.ts';
 import type { CheckContext } from './checks/types.ts';
 import { uncleanedConfig } from '../core/spec/config-cleaning.ts';
 import { cleanTable, type FlaggedWeek, type LineageEntry } from './clean/index.ts';
@@ -42,11 +43,16 @@ export function mappedNumericColumns(m: MappingConfig): string[] {
 }
 
 /**
- * `data.mapping` block when the mapping lacks a date, a KPI or any spend column, else null.
+ * `data.mapping` block when the mapping lacks a date, a KPI or any spend column; `data.columns`
+ * block when it names a column the table does not have (or one column in two roles); else null.
  * @param problems what the mapping detector could not decide (shown instead of the generic text)
  */
 export function mappingBlock(m: MappingConfig, problems: readonly string[], file: string, columns: readonly string[]): CheckResult | null {
-  if (m.date_col && m.kpi_col && Object.keys(m.channel_map).length > 0) return null;
+  if (m.date_col && m.kpi_col && Object.keys(m.channel_map).length > 0) {
+    // Every stage after this one reads the mapped columns in SQL: a missing one is named here.
+    const named = columnsResult(toCheckMapping(m), columns, file);
+    return named.severity === 'block' ? named : null;
+  }
   return {
     id: 'data.mapping',
     severity: 'block',

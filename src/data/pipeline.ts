@@ -84,7 +84,11 @@ export async function runPipeline(db: Db, file: IngestInput, config: unknown = {
   out.profile = await profileTable(db, T.raw);
   out.proposal = proposeMapping(out.profile);
   if (opts.mapping !== 'config' && !cfg.data.date_col) {
-    cfg = { ...cfg, data: { ...cfg.data, ...out.proposal.data, file: file.name } };
+    // The proposal fills only what the config leaves empty: a kpi_col or channel_map the user wrote stays theirs.
+    const given = cfg.data as unknown as Record<string, unknown>;
+    const empty = (v: unknown) => v === undefined || v === '' || (typeof v === 'object' && v !== null && Object.keys(v).length === 0);
+    const fill = Object.fromEntries(Object.entries(out.proposal.data).filter(([k]) => empty(given[k])));
+    cfg = { ...cfg, data: { ...cfg.data, ...fill, file: file.name } };
     out.config = cfg;
   }
   const m: MappingConfig = cfg.data;

@@ -1,25 +1,33 @@
 import type { Dataset } from '../core/model/dataset.ts';
-import type { LineageEntry } from '../data/clean/index.ts';
+import { cleaningChanged, type FlaggedWeek, type LineageEntry } from '../data/clean/index.ts';
 
 /** Stage 3's output: what cleaning changed (lineage) and the cleaned national Dataset the model reads. */
 export class CleaningState {
   #lineage = $state.raw<LineageEntry[] | null>(null);
   #dataset = $state.raw<Dataset | null>(null);
+  #flagged = $state.raw<FlaggedWeek[]>([]);
 
   /** Every cleaning change, in order; null until cleaning ran (it runs once nothing blocks). */
   get lineage() { return this.#lineage; }
   /** The cleaned, mapped dataset handed to the model; null until stages 1-3 are done. */
   get dataset() { return this.#dataset; }
 
+  /** KPI weeks the outlier check flags or the config asks to cap, with what cleaning did (empty until cleaning ran). */
+  get flagged() { return this.#flagged; }
+  /** Cleaning changed at least one value or row (false before it ran): the raw-vs-cleaned comparison is worth offering. */
+  get changed() { return this.#lineage ? cleaningChanged(this.#lineage) : false; }
+
   /** Records a cleaning run; `dataset` null when the cleaned table could not be handed to the model. */
-  set(lineage: LineageEntry[], dataset: Dataset | null): void {
+  set(lineage: LineageEntry[], dataset: Dataset | null, flagged: FlaggedWeek[] = []): void {
     this.#lineage = lineage;
     this.#dataset = dataset;
+    this.#flagged = flagged;
   }
 
   /** Drops the results (the mapping, settings or overrides changed). */
   clear(): void {
     this.#lineage = null;
     this.#dataset = null;
+    this.#flagged = [];
   }
 }

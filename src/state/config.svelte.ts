@@ -1,4 +1,5 @@
 import { defaultConfig, type Config, type GrainLevel, type KeyFilter, type ReadConfig, type TrainingConfig, type WeekStart } from '../core/spec/config.ts';
+import type { CleaningConfig } from '../core/spec/config-cleaning.ts';
 import { configFromYaml, configToYaml } from '../core/spec/config-yaml.ts';
 import { keptKeys } from '../data/grain.ts';
 import type { MappingConfig, MappingProposal } from '../data/mapping.ts';
@@ -47,6 +48,11 @@ export class ConfigState {
   /** Records the sampler settings of the fit being run (so the exported YAML reproduces it). */
   setTraining(training: TrainingConfig): void {
     this.#config = { ...this.#config, training };
+  }
+
+  /** Replaces the cleaning section (a one-click cap or its undo on the Checks screen). */
+  setCleaning(cleaning: CleaningConfig): void {
+    this.#config = { ...this.#config, cleaning };
   }
 
   /** The whole config as YAML with `mapping` as its data mapping. */

@@ -1,5 +1,6 @@
 import { getContext, setContext } from 'svelte';
 import type { Dataset } from '../core/model/dataset.ts';
+import { withCapAllFlagged, withCapWeek, withoutCapWeek, type CleaningConfig } from '../core/spec/config-cleaning.ts';
 import type { GrainLevel, KeyFilter, ReadConfig, WeekStart } from '../core/spec/config.ts';
 import { browserDataClient, type CheckedTables, type DataClient } from '../clients/data-client.ts';
 import { isIngestError } from '../data/ingest-error.ts';
@@ -208,6 +209,60 @@ export class DatasetState {
     await this.#afterOverrides();
   }
 
+  /**
+   * "Cap this week" on the Checks screen: writes the week into cleaning.outliers.cap_weeks and
+   * cleans again (the checks stay), so the lineage's cap_flagged row records it.
+   * @param date week start, ISO YYYY-MM-DD; @param key geo / product label, when keys are mapped
+   */
+  capWeek(date: string, key?: string): Promise<void> {
+    return this.#setCleaning(withCapWeek(this.settings.config.cleaning, date, key));
+  }
+
+  /** Undo of capWeek: the week leaves cap_weeks and cleaning runs again. */
+  uncapWeek(date: string, key?: string): Promise<void> {
+    return this.#setCleaning(withoutCapWeek(this.settings.config.cleaning, date, key));
+  }
+
+  /** "Cap all flagged" (true) or its undo (false), then cleaning runs again. */
+  setCapAllFlagged(on: boolean): Promise<void> {
+    return this.#setCleaning(withCapAllFlagged(this.settings.config.cleaning, on));
+  }
+
+  /**
+   * The national Dataset of the file's own values (no cleaning rule applied) on the last checked
+   * tables, to fit beside the cleaned one.
+   * @returns the Dataset, or an error in words (no checked data, a block, or values the model cannot take)
+   */
+  async rawDataset(): Promise<{ dataset: Dataset; error: null } | { dataset: null; error: string }> {
+    const checked = this.#checked;
+    if (!checked || this.checks.blocked || !this.dataset) return { dataset: null, error: 'No cleaned dataset yet: load a file, map it and pass the checks first.' };
+    try {
+      const r = await this.#client.cleanRaw(checked, this.settings.config);
+      if (r.dataset) return { dataset: r.dataset, error: null };
+      return { dataset: null, error: `The raw table cannot be fitted: ${r.result ? `${r.result.title}. ${r.result.detail}` : 'no national dataset'}` };
+    } catch (e) {
+      return { dataset: null, error: `The raw table could not be built: ${message(e)}` };
+    }
+  }
+
+  /** Writes a new cleaning section and re-runs cleaning alone on the checked tables (never throws: failures land in `checks.error`). */
+  async #setCleaning(cleaning: CleaningConfig): Promise<void> {
+    if (cleaning === this.settings.config.cleaning) return;
+    this.settings.setCleaning(cleaning);
+    // Only on settled checks: a run in flight reads the new section when it reaches cleaning.
+    if (!this.#checked || this.checks.phase !== 'done') return;
+    const id = ++this.#runId;
+    this.checks.begin();
+    this.cleaning.clear();
+    try {
+      await this.#clean(id);
+      if (id === this.#runId) this.checks.done();
+    } catch (e) {
+      if (id !== this.#runId) return;
+      this.checks.fail(`Cleaning failed: ${message(e)}`);
+    }
+  }
+
   /** Resolves when the current check or cleaning run has settled (tests, scripts). */
   async settled(): Promise<void> {
     while (this.checks.phase === 'running') await new Promise((r) => setTimeout(r, 10));
@@ -239,7 +294,7 @@ export class DatasetState {
     this.checks.setStatus('Cleaning...');
     const c = await this.#client.clean(checked, this.settings.config, 'national');
     if (id !== this.#runId) return;
-    this.cleaning.set(c.lineage, c.dataset);
+    this.cleaning.set(c.lineage, c.dataset, c.flagged);
     if (c.result) this.checks.upsert(c.result);
   }
 

@@ -9,9 +9,10 @@ const DIR = 'test/fixtures/bad/';
 
 describe('bad inputs (node, blocking DuckDB)', () => {
   let db: Db;
+  // opening DuckDB-WASM takes 1-2 s, over 10 s on a loaded machine
   beforeAll(async () => {
     db = await openNodeDb();
-  });
+  }, 60_000);
   afterAll(async () => db.close());
 
   it('has an expectation for every fixture and at least 30 fixtures', () => {

@@ -52,8 +52,8 @@ describe('demo datasets', () => {
     ]);
     // 208 weeks / (2 + 4 + 4*5 + (2 controls + 2 event dummies) + 1 = 31) = 6.7 weeks per parameter.
     expect(rep.results.find((r) => r.id === 'data.data_param_ratio')!.evidence).toMatchObject({ weeks: 208, parameters: 31 });
-    // Contract checks (weight 3, 9 of them) all pass; 3 of 8 advisory checks warn: (27 + 6.5) / 35.
-    expect(rep.score).toBeCloseTo(33.5 / 35, 12);
+    // Contract checks (weight 3, 10 of them with data.kpi_values) all pass; 3 of 8 advisory checks warn: (30 + 6.5) / 38.
+    expect(rep.score).toBeCloseTo(36.5 / 38, 12);
     expect(rep.belowMinScore).toBe(false);
   });
 

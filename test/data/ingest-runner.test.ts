@@ -54,6 +54,28 @@ describe('headless runner scripts/checks.ts', () => {
     expect(JSON.parse(json.stdout).results).toEqual([expect.objectContaining({ id: 'ingest.parquet_unreadable', severity: 'block', title: 'Cannot read stall.parquet' })]);
   });
 
+  it('bad input of issue 7: exit 2 when the file cannot be read, 1 when a check blocks, 0 when a format was read, with the message', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'carryover-'));
+    const cfg = join(dir, 'kpi.yaml');
+    writeFileSync(cfg, 'data:\n  kpi_col: sales\n');
+    const cases: { args: string[]; code: number; id: string; says: string }[] = [
+      { args: ['test/fixtures/bad/json_named_csv.csv'], code: 2, id: 'ingest.unsupported_format', says: 'json_named_csv.csv is JSON, not CSV' },
+      { args: ['test/fixtures/bad/huge_cell_line7.csv'], code: 2, id: 'ingest.csv_unreadable', says: 'Line 7 of huge_cell_line7.csv is 10,485,790 bytes long' },
+      { args: ['test/fixtures/bad/unterminated_quote.csv'], code: 2, id: 'ingest.csv_unreadable', says: 'Line 6 of unterminated_quote.csv opens a quote' },
+      { args: ['test/fixtures/bad/whitespace_large.csv'], code: 2, id: 'ingest.empty', says: 'whitespace_large.csv is empty (6000 bytes' },
+      { args: ['test/fixtures/bad/config_missing_columns.csv', '--config', cfg], code: 1, id: 'data.columns', says: 'kpi column "sales" is not in config_missing_columns.csv' },
+      { args: ['test/fixtures/bad/negative_kpi.csv'], code: 1, id: 'data.kpi_values', says: 'row 12 (2022-03-21) = -27,471' },
+      { args: ['test/fixtures/bad/tz_offset_timestamps.csv', '--now', '2024-01-01'], code: 0, id: 'ingest.timezone', says: "written like '2022-01-03T00:00:00+02:00', read as 2022-01-03" },
+      { args: ['test/fixtures/bad/currency_values.csv', '--now', '2024-01-01'], code: 0, id: 'ingest.number_format', says: "written like '$148,660.27', read as the number 148660.27" },
+    ];
+    for (const c of cases) {
+      const r = await runChecks([...c.args, '--json']);
+      expect(r.code, `${c.args.join(' ')}: ${r.stdout}${r.stderr}`).toBe(c.code);
+      const hit = JSON.parse(r.stdout).results.find((x: { id: string }) => x.id === c.id);
+      expect(hit?.detail, `${c.args[0]}: ${r.stdout}`).toContain(c.says);
+    }
+  }, 600_000);
+
   it('reads a YAML config: its mapping and settings apply; an invalid one exits 2 naming the key', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'carryover-'));
     const good = join(dir, 'good.yaml');

@@ -12,7 +12,7 @@ import type { ChainRun, FitSettings } from './fit-job.ts';
 /** A finished fit: draws per chain, the summary table, sampler diagnostics and checks. */
 export interface FitResult {
   settings: FitSettings;
-  kernel: KernelName;
+  /** the kernel that ran the chains; 'cmdstan' for draws imported from CmdStan's CSVs (see `imported`) */ kernel: KernelName | 'cmdstan';
   probes: KernelProbe[];
   /** column names of every chain's table (constrained params, roi[..], contribution[..]) */ names: string[];
   /** per chain, ordered by chain index */ tables: DrawTable[];
@@ -26,6 +26,16 @@ export interface FitResult {
   converged?: { met: boolean; draws: number; seconds: number };
   /** where the wall time went, seconds: kernel probe, chains (workers), summary; max per-chain compute */
   timings?: { probeS: number; chainsS: number; assembleS: number; maxChainComputeS: number };
+  /** where the draws came from when they were not sampled here (src/core/export/stan-import.ts) */
+  imported?: ImportedRunSource;
+}
+
+/** The origin of an imported run: CmdStan output files sampled elsewhere (e.g. on a cluster). */
+export interface ImportedRunSource {
+  engine: 'cmdstan';
+  /** file name of each chain, in chain order */ files: string[];
+  /** Stan version from the files' comments, e.g. `2.33.1` (null when absent) */ stanVersion: string | null;
+  /** per chain: warmup and sampling seconds from CmdStan's timing block [chains] */ elapsed: { warmup: number; sampling: number }[];
 }
 
 /** Worst convergence numbers over columns: what the run-until-converged rule compares. */

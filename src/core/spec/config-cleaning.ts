@@ -142,3 +142,13 @@ export function withCapWeek(c: CleaningConfig, date: string, key?: string): Clea
 export function withCapAllFlagged(c: CleaningConfig, on: boolean): CleaningConfig {
   return { ...c, outliers: { ...c.outliers, cap_all_flagged: on } };
 }
+
+/**
+ * Removes a "cap this week" entry (the undo of withCapWeek); the config itself when it is not listed.
+ * @param key geo / product label as given to withCapWeek; omit for a date-only entry
+ */
+export function withoutCapWeek(c: CleaningConfig, date: string, key?: string): CleaningConfig {
+  const same = (e: CapWeek) => (typeof e === 'string' ? e === date && !key : e.date === date && e.key === key);
+  if (!c.outliers.cap_weeks.some(same)) return c;
+  return { ...c, outliers: { ...c.outliers, cap_weeks: c.outliers.cap_weeks.filter((e) => !same(e)) } };
+}

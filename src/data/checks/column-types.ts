@@ -46,7 +46,7 @@ export async function checkColumnTypes(ctx: CheckContext): Promise<CheckResult> 
     severity: 'block',
     title: 'Some values are not of the expected type',
     detail: problems
-      .map((p) => `"${p.column}" has ${p.count} value(s) that are not a ${p.expected}: rows ${nameSome(p.rows.map((r) => `${r.row} ("${r.value}")`), 5)}`)
+      .map((p) => `"${p.column}" has ${p.count} value(s) that are not a ${p.expected}: rows ${nameSome(p.rows.map((r) => `${r.row} ("${r.value}")`), 5, p.count)}`)
       .join('; ') + '.',
     evidence,
     fix: 'Correct the named rows in the source file (dates as YYYY-MM-DD, numbers without units or thousands separators), or map a different column.',

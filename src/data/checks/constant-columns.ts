@@ -1,7 +1,19 @@
 import type { CheckResult, Severity } from '../../core/check/result.ts';
+import { formatNumber } from '../../core/format/number.ts';
 import { ident } from '../db.ts';
 import { num } from './sql.ts';
 import type { CheckContext } from './types.ts';
+
+/** One constant column in words: a channel that never spent, a column with no usable number, or the value it always has. */
+function describe(c: { column: string; role: string; value: string | null }): string {
+  // NULL here means no usable value: the checks read a view where NaN, infinite and absurdly
+  // large numbers are already NULL (data.non_finite names them), so "empty" would mislead.
+  if (c.value === null) return `"${c.column}" (${c.role}) has no usable value in any row (every cell is empty, text, infinite, not-a-number or larger than 1e15)`;
+  const x = Number(c.value);
+  const shown = c.value.trim() !== '' && Number.isFinite(x) ? formatNumber(x) : c.value;
+  if (c.role === 'spend' && x === 0) return `"${c.column}" (spend) is 0 in every row: a channel that never spent cannot be measured`;
+  return `"${c.column}" (${c.role}) is always ${shown}`;
+}
 
 /**
  * `data.constant_columns`: a column with one distinct value carries no signal. A constant KPI,
@@ -41,7 +53,7 @@ export async function checkConstantColumns(ctx: CheckContext): Promise<CheckResu
     id: 'data.constant_columns',
     severity,
     title: 'Constant columns',
-    detail: constant.map((c) => `"${c.column}" (${c.role}) is always ${c.value === null ? 'empty' : c.value}`).join('; ') + '.',
+    detail: constant.map(describe).join('; ') + '.',
     evidence,
     fix: 'Remove constant columns from the mapping (a channel that never spent cannot be measured), or check the export.',
   };

@@ -79,7 +79,7 @@ export async function checkCostPerUnit(ctx: CheckContext): Promise<CheckResult> 
     title: 'Unstable cost per unit',
     detail:
       flagged
-        .map((c) => `${c.channel}: ${c.offWeeks} week(s) outside x${t} of the median, ${c.mismatchWeeks} with spend or exposure alone: ${nameSome(c.weeks.map((w) => `${w.date} (${w.problem}${w.ratio !== null ? `, x${w.ratio}` : ''})`), 4)}`)
+        .map((c) => `${c.channel}: ${c.offWeeks} week(s) outside x${t} of the median, ${c.mismatchWeeks} with spend or exposure alone: ${nameSome(c.weeks.map((w) => `${w.date ?? 'a row whose date does not parse'} (${w.problem}${w.ratio !== null ? `, x${w.ratio}` : ''})`), 4, c.offWeeks + c.mismatchWeeks)}`)
         .join('; ') + '.',
     evidence,
     fix: 'Check these weeks for tracking breaks, currency or unit changes, or rebates; cleaning can impute spend from exposure x median cost per unit.',

@@ -1,6 +1,6 @@
 import type { CheckResult, Severity } from '../../core/check/result.ts';
 import { nameSome, round } from './sql.ts';
-import { dateFacts } from './table-facts.ts';
+import { dateFacts, periodUnit } from './table-facts.ts';
 import type { CheckContext } from './types.ts';
 
 /**
@@ -31,6 +31,18 @@ export async function checkCoverage(ctx: CheckContext): Promise<CheckResult> {
     gaps: gaps.slice(0, ctx.options.maxNamed).map((g) => ({ after: g.after, before: g.before, missingWeeks: Number(g.missing) })),
     thresholds: { ...cfg },
   };
+  const unit = periodUnit(dates);
+  if (unit !== 'week') {
+    // Counting monthly dates as weeks says "36 weeks, 74% missing": name the grain instead (data.periods blocks on it).
+    return {
+      id: 'data.coverage',
+      severity: 'block',
+      title: `${weeks} ${unit}s of history, not weeks`,
+      detail: `${weeks} dates from ${evidence.first} to ${evidence.last}, ${unit === 'period' ? 'spaced more than a week apart' : `one per ${unit}`}: the model needs at least ${cfg.min_weeks_required} weekly rows (${cfg.preferred_weeks} preferred).`,
+      evidence: { ...evidence, unit, missingWeeks: null, missingPct: null, gaps: [] },
+      fix: `Export the data by week: at least ${cfg.min_weeks_required} consecutive weeks.`,
+    };
+  }
   let severity: Severity = 'info';
   const why: string[] = [];
   if (weeks < cfg.min_weeks_required) {

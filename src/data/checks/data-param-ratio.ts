@@ -1,7 +1,7 @@
 import type { CheckResult, Severity } from '../../core/check/result.ts';
 import { ident } from '../db.ts';
 import { round } from './sql.ts';
-import { dateFacts } from './table-facts.ts';
+import { dateFacts, periodUnit } from './table-facts.ts';
 import type { CheckContext } from './types.ts';
 
 /**
@@ -21,7 +21,9 @@ export function referenceParameterCount(channels: number, controlColumns: number
 export async function checkDataParamRatio(ctx: CheckContext): Promise<CheckResult> {
   const m = ctx.mapping;
   const cfg = ctx.config.identifiability;
-  const weeks = (await dateFacts(ctx)).length;
+  const dates = await dateFacts(ctx);
+  const weeks = dates.length;
+  const unit = periodUnit(dates);
   let dummies = 0;
   for (const f of m.factors) {
     const [l] = await ctx.db.query<{ n: number }>(`SELECT CAST(count(DISTINCT ${ident(f)}) AS INTEGER) AS n FROM ${ident(ctx.table)}`);
@@ -40,7 +42,7 @@ export async function checkDataParamRatio(ctx: CheckContext): Promise<CheckResul
     blockBelow: cfg.block_data_param_ratio,
   };
   const severity: Severity = ratio < cfg.block_data_param_ratio ? 'block' : ratio < cfg.min_data_param_ratio ? 'warn' : 'info';
-  const detail = `${weeks} weeks for ${parameters} parameters: ${round(ratio, 2)} weeks per parameter (warn below ${cfg.min_data_param_ratio}, block below ${cfg.block_data_param_ratio}).`;
+  const detail = `${weeks} ${unit}s for ${parameters} parameters: ${round(ratio, 2)} ${unit}s per parameter (warn below ${cfg.min_data_param_ratio}, block below ${cfg.block_data_param_ratio}).`;
   if (severity === 'info') return { id: 'data.data_param_ratio', severity, title: 'Enough weeks per parameter', detail, evidence };
   return {
     id: 'data.data_param_ratio',

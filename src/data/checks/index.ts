@@ -11,6 +11,7 @@ import { checkDataParamRatio } from './data-param-ratio.ts';
 import { checkDuplicates } from './duplicates.ts';
 import { checkFreshness } from './freshness.ts';
 import { checkKeyCoverage } from './key-coverage.ts';
+import { checkKpiValues } from './kpi-values.ts';
 import { checkMissingValues } from './missing-values.ts';
 import { checkOutliers } from './outliers.ts';
 import { checkPeriods } from './periods.ts';
@@ -34,6 +35,7 @@ export type DataCheckId =
   | 'data.periods'
   | 'data.duplicates'
   | 'data.missing_values'
+  | 'data.kpi_values'
   | 'data.spend_values'
   | 'data.constant_columns'
   | 'data.outliers'
@@ -54,6 +56,7 @@ export const DATA_CHECKS = {
   'data.periods': checkPeriods,
   'data.duplicates': checkDuplicates,
   'data.missing_values': checkMissingValues,
+  'data.kpi_values': checkKpiValues,
   'data.spend_values': checkSpendValues,
   'data.constant_columns': checkConstantColumns,
   'data.outliers': checkOutliers,

@@ -41,7 +41,7 @@ export async function checkMissingValues(ctx: CheckContext): Promise<CheckResult
     id: 'data.missing_values',
     severity,
     title: 'Missing values',
-    detail: found.map((f) => `"${f.column}" (${f.role}) misses ${f.missing} of ${n} (${f.pct}%): ${nameSome(f.weeks, 3)}`).join('; ') + '.',
+    detail: found.map((f) => `"${f.column}" (${f.role}) misses ${f.missing} of ${n} (${f.pct}%): ${nameSome(f.weeks, 3, f.missing)}`).join('; ') + '.',
     evidence,
     fix:
       severity === 'block'

@@ -30,7 +30,7 @@ export async function checkOutliers(ctx: CheckContext): Promise<CheckResult> {
   // valid values, then the median absolute deviation, then the rows outside the rule, each
   // column's count and its first rows by distance from the median. The key's label is built
   // only for the named rows.
-  const rows = await ctx.db.query<{ c: number; date: string | null; key: string; x: number; z: number | null; n: number }>(
+  const rows = await ctx.db.query<{ c: number; row: number; date: string | null; key: string; x: number; z: number | null; n: number }>(
     `WITH v AS NOT MATERIALIZED (
        SELECT row_number() OVER () AS __row, ${dateOf(m.date)} AS __date, ${await keyIdOf(ctx)} AS __kid, ${[...keys, ...cols.map((c, i) => `${num(c.column)} AS __x${i}`)].join(', ')} FROM ${ident(ctx.table)}),
      s AS (SELECT __kid, ${all.map((i) => `median(__x${i}) FILTER (WHERE ${valid(i)}) AS __med${i}${iqr ? `, quantile_cont(__x${i}, 0.25) FILTER (WHERE ${valid(i)}) AS __q1_${i}, quantile_cont(__x${i}, 0.75) FILTER (WHERE ${valid(i)}) AS __q3_${i}` : ''}`).join(', ')}
@@ -42,10 +42,10 @@ export async function checkOutliers(ctx: CheckContext): Promise<CheckResult> {
        .join(' UNION ALL ')}),
      t AS (SELECT *, CAST(count(*) OVER (PARTITION BY __c) AS INTEGER) AS __n FROM o
            QUALIFY row_number() OVER (PARTITION BY __c ORDER BY abs(__x - __med) DESC, __row) <= ${ctx.options.maxNamed})
-     SELECT __c AS c, ${isoDate('__date')} AS date, ${keyExpr(m)} AS key, __x AS x, CASE WHEN __mad > 0 THEN (__x - __med) / (1.4826 * __mad) END AS z, __n AS n
+     SELECT __c AS c, __row::DOUBLE AS row, ${isoDate('__date')} AS date, ${keyExpr(m)} AS key, __x AS x, CASE WHEN __mad > 0 THEN (__x - __med) / (1.4826 * __mad) END AS z, __n AS n
      FROM t ORDER BY __c, abs(__x - __med) DESC, __row`,
   );
-  const found: { column: string; role: string; count: number; weeks: { date: string | null; key?: string; value: number | null; robustZ: number | null }[] }[] = [];
+  const found: { column: string; role: string; count: number; weeks: { row: number; date: string | null; key?: string; value: number | null; robustZ: number | null }[] }[] = [];
   for (const [i, c] of cols.entries()) {
     const mine = rows.filter((r) => Number(r.c) === i);
     if (mine.length === 0) continue;
@@ -53,7 +53,7 @@ export async function checkOutliers(ctx: CheckContext): Promise<CheckResult> {
       column: c.column,
       role: c.role,
       count: Number(mine[0]!.n),
-      weeks: mine.map((r) => ({ date: r.date, ...(r.key ? { key: r.key } : {}), value: round(r.x, 4), robustZ: round(r.z, 2) })),
+      weeks: mine.map((r) => ({ row: Number(r.row), date: r.date, ...(r.key ? { key: r.key } : {}), value: round(r.x, 4), robustZ: round(r.z, 2) })),
     });
   }
   const evidence = {
@@ -68,7 +68,7 @@ export async function checkOutliers(ctx: CheckContext): Promise<CheckResult> {
     id: 'data.outliers',
     severity: 'warn',
     title: 'Outlying weeks',
-    detail: found.map((f) => `"${f.column}" has ${f.count} outlying week(s): ${nameSome(f.weeks.map((w) => `${w.date}${w.key ? ` [${w.key}]` : ''}`), 5)}`).join('; ') + '.',
+    detail: found.map((f) => `"${f.column}" has ${f.count} outlying week(s): ${nameSome(f.weeks.map((w) => `${w.date ?? `row ${w.row} (date does not parse)`}${w.key ? ` [${w.key}]` : ''}`), 5, f.count)}`).join('; ') + '.',
     evidence,
     fix: 'Check these weeks at the source. Real promotions: mark them (cleaning.outliers.promo_dates or a promo column) and add a control; errors: winsorise in cleaning.',
   };

@@ -1,6 +1,6 @@
 import type { CheckResult } from '../../core/check/result.ts';
 import { nameSome } from './sql.ts';
-import { dateFacts } from './table-facts.ts';
+import { dateFacts, medianStepDays, periodUnit } from './table-facts.ts';
 import type { CheckContext } from './types.ts';
 
 /**
@@ -29,8 +29,7 @@ export async function checkPeriods(ctx: CheckContext): Promise<CheckResult> {
     if (!best || w.rows > best.rows || (w.rows === best.rows && w.firstRow < best.firstRow)) mode = day;
   }
   const wd = { weekdays: byDay.size, mode };
-  const days = steps.map((s) => Number(s.days)).sort((a, b) => a - b);
-  const medianStep = days.length ? days[Math.floor((days.length - 1) / 2)]! : null;
+  const medianStep = medianStepDays(dates);
   const irregular = steps.filter((s) => Number(s.days) % 7 !== 0);
   const evidence = {
     steps: steps.length,
@@ -41,13 +40,18 @@ export async function checkPeriods(ctx: CheckContext): Promise<CheckResult> {
     irregular: irregular.slice(0, ctx.options.maxNamed).map((s) => ({ date: s.date, next: s.next, days: Number(s.days) })),
   };
   if (medianStep !== null && medianStep !== 7) {
+    const unit = periodUnit(dates);
+    const coarse = medianStep > 7;
+    const span = `${dates.length} dates from ${dates[0]!.iso} to ${dates.at(-1)!.iso}`;
     return {
       id: 'data.periods',
       severity: 'block',
-      title: 'The data is not weekly',
-      detail: `The typical step between dates is ${medianStep} days, not 7.`,
-      evidence,
-      fix: 'Choose weekly aggregation at ingest (daily rows are summed into weeks).',
+      title: unit === 'month' || unit === 'quarter' ? `The data is ${unit}ly, not weekly` : 'The data is not weekly',
+      detail: coarse
+        ? `${span}${unit === 'period' ? '' : `, one per ${unit}`}: the typical step between dates is ${medianStep} days, not 7. The model is weekly, and ${unit === 'period' ? 'coarser' : `${unit}ly`} totals cannot be split into weeks without inventing the pattern inside each ${unit === 'period' ? 'period' : unit}.`
+        : `${span}: the typical step between dates is ${medianStep} days, not 7.`,
+      evidence: { ...evidence, unit },
+      fix: coarse ? 'Export the data by week (one row per week, at least 52 weeks) from the source system.' : 'Choose weekly aggregation at ingest (daily rows are summed into weeks).',
     };
   }
   if (irregular.length > 0 || evidence.weekdays > 1) {

@@ -15,6 +15,7 @@ export const CONTRACT_CHECKS: ReadonlySet<string> = new Set([
   'data.periods',
   'data.duplicates',
   'data.missing_values',
+  'data.kpi_values',
   'data.spend_values',
   'data.constant_columns',
   'data.data_param_ratio',

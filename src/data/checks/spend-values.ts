@@ -14,12 +14,20 @@ export async function checkSpendValues(ctx: CheckContext): Promise<CheckResult> 
   const bad = (c: string) => `${ident(c)} IS NOT NULL AND (TRY_CAST(${ident(c)} AS DOUBLE) IS NULL OR TRY_CAST(${ident(c)} AS DOUBLE) < 0 OR isnan(TRY_CAST(${ident(c)} AS DOUBLE)))`;
   // one scan counts every column's bad cells; rows are named only for columns that have some
   const [counts] = cols.length
-    ? await ctx.db.query<Record<string, number>>(`SELECT ${cols.map((c, i) => `CAST(count(*) FILTER (WHERE ${bad(c)}) AS DOUBLE) AS n${i}`).join(', ')} FROM ${ident(ctx.table)}`)
+    ? await ctx.db.query<Record<string, number>>(
+        `SELECT ${cols.map((c, i) => `CAST(count(*) FILTER (WHERE ${bad(c)}) AS DOUBLE) AS n${i}, CAST(count(${ident(c)}) AS DOUBLE) AS v${i}, CAST(count(TRY_CAST(${ident(c)} AS DOUBLE)) AS DOUBLE) AS x${i}`).join(', ')} FROM ${ident(ctx.table)}`,
+      )
     : [];
+  // A column with no number at all (levels such as 'high' / 'low') is named as a whole, with samples.
+  const textColumns: { column: string; values: number; samples: string[] }[] = [];
   for (const [i, c] of cols.entries()) {
     const n = Number(counts?.[`n${i}`] ?? 0);
     if (n === 0) continue;
     total += n;
+    if (Number(counts?.[`x${i}`] ?? 0) === 0) {
+      const samples = await ctx.db.query<{ v: string }>(`SELECT DISTINCT CAST(${ident(c)} AS VARCHAR) AS v FROM ${ident(ctx.table)} WHERE ${ident(c)} IS NOT NULL ORDER BY 1 LIMIT 3`);
+      textColumns.push({ column: c, values: Number(counts?.[`v${i}`] ?? n), samples: samples.map((x) => x.v) });
+    }
     const rows = await ctx.db.query<{ row: number; date: string | null; value: string; problem: 'negative' | 'not a number' }>(
       `SELECT __row AS row, ${isoDate('__date')} AS date, CAST(${ident(c)} AS VARCHAR) AS value,
               CASE WHEN TRY_CAST(${ident(c)} AS DOUBLE) IS NULL THEN 'not a number' ELSE 'negative' END AS problem
@@ -29,7 +37,7 @@ export async function checkSpendValues(ctx: CheckContext): Promise<CheckResult> 
     );
     for (const r of rows) found.push({ row: Number(r.row), date: r.date, column: c, value: r.value, problem: r.problem });
   }
-  const evidence = { columns: cols.length, badCount: total, rows: found.slice(0, ctx.options.maxNamed) };
+  const evidence = { columns: cols.length, badCount: total, rows: found.slice(0, ctx.options.maxNamed), textColumns };
   if (total === 0) {
     return { id: 'data.spend_values', severity: 'info', title: 'Spend is numeric and non-negative', detail: `${cols.length} spend/exposure columns checked.`, evidence };
   }
@@ -37,8 +45,10 @@ export async function checkSpendValues(ctx: CheckContext): Promise<CheckResult> 
     id: 'data.spend_values',
     severity: 'block',
     title: 'Negative or non-numeric spend',
-    detail: `${total} cell(s): ${nameSome(found.map((b) => `row ${b.row} (${b.date ?? 'no date'}) ${b.column} = "${b.value}" is ${b.problem}`), 5)}.`,
+    detail: `${textColumns.map((t) => `Column "${t.column}" holds text, not amounts: all ${t.values} values are words such as ${t.samples.map((v) => `"${v}"`).join(', ')}. `).join('')}${total} cell(s): ${nameSome(found.map((b) => `row ${b.row} (${b.date ?? 'no date'}) ${b.column} = "${b.value}" is ${b.problem}`), 5, total)}.`,
     evidence,
-    fix: 'Correct these cells at the source (refunds and credits belong in a separate column, not negative spend).',
+    fix: textColumns.length
+      ? `Map spend columns that hold amounts in currency; a column of levels (${textColumns.map((t) => `"${t.column}"`).join(', ')}) can be a factor control instead. Correct any other cells at the source.`
+      : 'Correct these cells at the source (refunds and credits belong in a separate column, not negative spend).',
   };
 }

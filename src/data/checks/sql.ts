@@ -43,8 +43,12 @@ export function round(x: number | null | undefined, digits = 4): number | null {
   return Math.round(x * f) / f;
 }
 
-/** Names the first `max` items and says how many more there are, e.g. `2019-01-07, 2019-01-14 (+3 more)`. */
-export function nameSome(items: readonly string[], max: number): string {
+/**
+ * Names the first `max` items and says how many more there are, e.g. `2019-01-07, 2019-01-14 (+3 more)`.
+ * @param total how many there are in all when `items` is only the first ones fetched (default items.length)
+ */
+export function nameSome(items: readonly string[], max: number, total = items.length): string {
   const shown = items.slice(0, max).join(', ');
-  return items.length > max ? `${shown} (+${items.length - max} more)` : shown;
+  const n = Math.max(total, items.length);
+  return n > Math.min(max, items.length) ? `${shown} (+${n - Math.min(max, items.length)} more)` : shown;
 }

@@ -116,3 +116,21 @@ export function keyFacts(ctx: Pick<CheckContext, 'db' | 'table' | 'mapping' | 'm
 export async function keyIdOf(ctx: Pick<CheckContext, 'db' | 'table' | 'mapping' | 'memo'>): Promise<string> {
   return ctx.mapping.keys.length ? (await keyFacts(ctx)).keyId : '0';
 }
+
+/** Median step in days between consecutive distinct dates (the lower median); null with fewer than two dates. */
+export function medianStepDays(dates: readonly DateFact[]): number | null {
+  const steps = dates.slice(1).map((d, i) => d.day - dates[i]!.day).sort((a, b) => a - b);
+  return steps.length ? steps[Math.floor((steps.length - 1) / 2)]! : null;
+}
+
+/**
+ * What one date of the table stands for, from the median step: 'week' for weekly data (or a
+ * single date), else 'month', 'quarter' or 'period'. Checks count "weeks" only when they are weeks.
+ */
+export function periodUnit(dates: readonly DateFact[]): 'week' | 'month' | 'quarter' | 'period' {
+  const s = medianStepDays(dates);
+  if (s === null || (s >= 6 && s <= 8)) return 'week';
+  if (s >= 27 && s <= 32) return 'month';
+  if (s >= 88 && s <= 93) return 'quarter';
+  return 'period';
+}

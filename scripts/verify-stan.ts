@@ -1,0 +1,175 @@
+/**
+ * `npm run verify:stan`: compiles the exported Stan programs with rstan and checks that their log
+ * density and gradient match our fused kernel at 8 random points, to 1e-8 relative (log-density
+ * differences between points, gradients directly; Stan drops the same constants as we do, so the
+ * levels are printed too). Outside `npm test`: it needs R with rstan.
+ *
+ *   npm run verify:stan -- [--csv public/demo/robyn_simulated_weekly.csv] [--config cfg.yaml]
+ *                          [--sample [--chains 4 --warmup 300 --draws 300]] [--out FILE.json]
+ *
+ * The data go through the app's own pipeline (ingest, mapping, checks, cleaning in DuckDB), as in
+ * the app. Models checked: the spec of the config (default: the reference model) and a variant
+ * that changes every option the program depends on (no trend, 3 Fourier pairs, L = 4, other prior
+ * families). With --sample it also samples the reference export with NUTS, reads the chains' CSVs
+ * back with the importer, and prints the imported run's summary beside Stan's own ROI means.
+ * Exit code: 0 all match, 1 a mismatch, 2 rstan missing or the data blocked.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openNodeDb } from '../src/data/duckdb-node.ts';
+import { runPipeline } from '../src/data/pipeline.ts';
+import { configFromYaml } from '../src/core/spec/config-yaml.ts';
+import { DEFAULT_MODEL_SPEC, type ModelSpec } from '../src/core/spec/model-spec.ts';
+import { prepareModelData } from '../src/core/model/model-data.ts';
+import { createFusedKernel } from '../src/core/kernels/fused.ts';
+import { Rng } from '../src/core/inference/rng.ts';
+import { buildStanExport } from '../src/core/export/stan-bundle.ts';
+import { importCmdStanRun } from '../src/core/export/stan-import.ts';
+import type { Dataset } from '../src/core/model/dataset.ts';
+
+const INSTALL = 'apt-get install -y r-cran-rstan r-cran-jsonlite libboost-dev   (Debian 12: rstan 2.21, a few minutes)';
+const TOLERANCE = 1e-8;
+const N_POINTS = 8;
+const R_HELPER = resolve('scripts/verify-stan.R');
+
+const { values: a } = parseArgs({
+  options: {
+    csv: { type: 'string', default: 'public/demo/robyn_simulated_weekly.csv' },
+    config: { type: 'string' },
+    sample: { type: 'boolean', default: false },
+    chains: { type: 'string', default: '4' },
+    warmup: { type: 'string', default: '300' },
+    draws: { type: 'string', default: '300' },
+    seed: { type: 'string', default: '1' },
+    out: { type: 'string' },
+  },
+});
+
+/** The variant that flips every option the program depends on. */
+function variantOf(spec: ModelSpec): ModelSpec {
+  return {
+    ...spec,
+    adstock: { kind: 'geometric', lags: 4 },
+    trend: { kind: spec.trend.kind === 'none' ? 'linear' : 'none' },
+    seasonality: { kind: 'fourier', order: 3, period: 52 },
+    priors: {
+      ...spec.priors,
+      intercept: { kind: 'halfNormal', sigma: 1.5 },
+      beta: { kind: 'logNormal', mu: -1.2, sigma: 0.7 },
+      K: { kind: 'halfNormal', sigma: 2 },
+      S: { kind: 'halfNormal', sigma: 2 },
+      sigma: { kind: 'logNormal', mu: -3, sigma: 1 },
+    },
+  };
+}
+
+function rstanVersion(): string | null {
+  try {
+    return execFileSync('Rscript', ['-e', 'suppressMessages(library(rstan)); suppressMessages(library(jsonlite)); cat(as.character(packageVersion("rstan")))'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+async function loadDataset(): Promise<{ dataset: Dataset; spec: ModelSpec }> {
+  let config: unknown = {};
+  if (a.config) {
+    const parsed = configFromYaml(readFileSync(a.config, 'utf8'));
+    if (!parsed.ok) throw new Error(`invalid config ${a.config}`);
+    config = parsed.value;
+  }
+  const db = await openNodeDb();
+  try {
+    const r = await runPipeline(db, { name: basename(a.csv!), bytes: new Uint8Array(readFileSync(a.csv!)) }, config, { now: '2100-01-01' });
+    if (!r.dataset) {
+      const blocks = r.results.filter((x) => x.severity === 'block').map((x) => `${x.id}: ${x.title}`);
+      throw Object.assign(new Error(`${a.csv} does not reach the model: ${blocks.join('; ') || 'no national dataset'}`), { exitCode: 2 });
+    }
+    return { dataset: r.dataset, spec: r.config.model };
+  } finally {
+    await db.close();
+  }
+}
+
+const rel = (x: number, y: number) => Math.abs(x - y) / Math.max(1, Math.abs(y));
+
+interface ModelCheck {
+  name: string;
+  dim: number;
+  compile_s: number;
+  max_rel_lp_diff: number;
+  max_rel_grad: number;
+  max_rel_lp_level: number;
+  pass: boolean;
+}
+
+function checkModel(name: string, spec: ModelSpec, dataset: Dataset, rng: Rng, sample: boolean): { check: ModelCheck; sampled?: unknown } {
+  const data = prepareModelData(dataset, spec);
+  const exp = buildStanExport(spec, data);
+  const kernel = createFusedKernel(spec, data);
+  const dir = mkdtempSync(join(tmpdir(), `carryover-verify-${name}-`));
+  for (const [f, text] of Object.entries(exp.files)) writeFileSync(join(dir, f), text);
+  const points = Array.from({ length: N_POINTS }, () => Array.from({ length: kernel.dim }, () => rng.uniformIn(-2, 2)));
+  writeFileSync(join(dir, 'points.json'), JSON.stringify({ points }));
+  const out = join(dir, 'rstan.json');
+  const sampleArgs = sample ? [dir, a.chains!, a.warmup!, a.draws!, a.seed!] : [];
+  console.log(`\n[${name}] ${exp.manifest.program}: ${kernel.dim} parameters; compiling with rstan in ${dir} ...`);
+  execFileSync('Rscript', [R_HELPER, join(dir, exp.manifest.program), join(dir, exp.manifest.data), join(dir, 'points.json'), out, ...sampleArgs], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const stan = JSON.parse(readFileSync(out, 'utf8')) as { dim: number; compile_s: number; lp: number[]; grad: number[][]; sample_s?: number; stan_roi_mean?: number[] };
+  if (stan.dim !== kernel.dim) throw new Error(`[${name}] Stan has ${stan.dim} unconstrained parameters, our layout ${kernel.dim}`);
+
+  const lp = new Float64Array(N_POINTS);
+  const grad = new Float64Array(N_POINTS * kernel.dim);
+  kernel.evaluateSync!(Float64Array.from(points.flat()), N_POINTS, lp, grad);
+  let maxDiff = 0, maxGrad = 0, maxLevel = 0;
+  for (let i = 0; i < N_POINTS; i++) {
+    for (let j = 0; j < i; j++) maxDiff = Math.max(maxDiff, rel(lp[i] - lp[j], stan.lp[i] - stan.lp[j]));
+    for (let d = 0; d < kernel.dim; d++) maxGrad = Math.max(maxGrad, rel(grad[i * kernel.dim + d], stan.grad[i][d]));
+    maxLevel = Math.max(maxLevel, rel(lp[i], stan.lp[i]));
+  }
+  const pass = maxDiff <= TOLERANCE && maxGrad <= TOLERANCE;
+  console.log(
+    `[${name}] compile ${stan.compile_s.toFixed(1)} s | max rel. error: log-density differences ${maxDiff.toExponential(2)}, ` +
+      `gradient ${maxGrad.toExponential(2)} (tolerance ${TOLERANCE}); log-density level ${maxLevel.toExponential(2)} | ${pass ? 'PASS' : 'FAIL'}`,
+  );
+  const check = { name, dim: kernel.dim, compile_s: stan.compile_s, max_rel_lp_diff: maxDiff, max_rel_grad: maxGrad, max_rel_lp_level: maxLevel, pass };
+  if (!sample) return { check };
+
+  const files = readdirSync(dir).filter((f) => /^output_\d+\.csv$/.test(f)).sort();
+  const run = importCmdStanRun(files.map((f) => ({ name: f, text: readFileSync(join(dir, f), 'utf8') })), spec, data);
+  const rows = run.summary.filter((r) => r.name.startsWith('roi['));
+  console.log(`[${name}] sampled ${run.settings.chains} x (${run.settings.warmup} + ${run.settings.draws}) in ${stan.sample_s!.toFixed(1)} s; imported ${files.join(', ')}:`);
+  console.log(`  max R-hat ${Math.max(...run.summary.map((r) => r.rhat)).toFixed(4)}, min bulk ESS ${Math.min(...run.summary.map((r) => r.essBulk)).toFixed(0)}, divergences ${run.sampler.divergences.count}, checks ${run.checks.map((c) => `${c.id}=${c.severity}`).join(' ')}`);
+  rows.forEach((r, c) => console.log(`  ${r.name.padEnd(20)} mean ${r.mean.toPrecision(5)} [${r.q05.toPrecision(4)}, ${r.q95.toPrecision(4)}]  Stan's own mean ${stan.stan_roi_mean![c].toPrecision(5)}`));
+  return { check, sampled: { files, roi: rows, stan_roi_mean: stan.stan_roi_mean, max_rhat: Math.max(...run.summary.map((r) => r.rhat)) } };
+}
+
+async function main(): Promise<number> {
+  const version = rstanVersion();
+  if (!version) {
+    console.error(`verify:stan needs R with rstan and jsonlite, which are not installed here. On Debian/Ubuntu, as root:\n  ${INSTALL}\nthen run npm run verify:stan again.`);
+    return 2;
+  }
+  console.log(`rstan ${version}`);
+  const { dataset, spec } = await loadDataset();
+  console.log(`data: ${a.csv} through the app's pipeline: ${dataset.dates.length} weeks, channels ${dataset.channels.map((c) => c.name).join(', ')}, controls ${dataset.controls.map((c) => c.name).join(', ') || '-'}`);
+  const rng = new Rng(20261129);
+  const ref = checkModel('spec', spec, dataset, rng, a.sample!);
+  const variant = checkModel('variant', variantOf(spec), dataset, rng, false);
+  const checks = [ref.check, variant.check];
+  if (a.out) writeFileSync(a.out, JSON.stringify({ rstan: version, data: a.csv, checks, sampled: ref.sampled ?? null }, null, 2));
+  const ok = checks.every((c) => c.pass);
+  console.log(`\nverify:stan ${ok ? 'PASSED' : 'FAILED'}: ${checks.map((c) => `${c.name} ${c.pass ? 'ok' : 'MISMATCH'}`).join(', ')}`);
+  return ok ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(`verify:stan failed: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit((e as { exitCode?: number }).exitCode ?? 1);
+  },
+);
