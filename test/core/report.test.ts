@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { analyseFit } from '../../src/core/analysis/analyse-fit.ts';
+import { buildLayout } from '../../src/core/model/layout.ts';
+import { fromParams, type ModelParams } from '../../src/core/model/constrain.ts';
+import { prepareModelData } from '../../src/core/model/model-data.ts';
+import type { DrawTable } from '../../src/core/model/draws.ts';
+import type { Dataset } from '../../src/core/model/dataset.ts';
+import { DEFAULT_MODEL_SPEC, type ModelSpec } from '../../src/core/spec/model-spec.ts';
+import { buildReportModel, withoutRows } from '../../src/core/export/report-model.ts';
+import { escapeHtml, renderReportHtml } from '../../src/core/export/report-html.ts';
+import {
+  bundleFromFragment,
+  bundleToFragment,
+  decodeShareBundle,
+  encodeShareBundle,
+  fromBase64Url,
+  makeShareBundle,
+  ShareBundleError,
+  toBase64Url,
+} from '../../src/core/export/share-bundle.ts';
+import { reportCsv, reportJson, channelTable } from '../../src/core/export/report-tables.ts';
+import type { CheckResult } from '../../src/core/check/result.ts';
+
+// The hand-computed posterior of analysis.test.ts (3 draws differing in beta), with a channel
+// whose name is markup: tv's ROI draws are beta * 10 * (8/7 + 4/5) / 4 = [0.4857, 0.9714, 1.4571].
+const EVIL = '<script>alert("x")</script> & tv';
+const SPEC: ModelSpec = { ...DEFAULT_MODEL_SPEC, adstock: { kind: 'geometric', lags: 2 }, seasonality: { kind: 'none' } };
+const DATASET: Dataset = {
+  dates: ['2024-01-01', '2024-01-08', '2024-01-15', '2024-01-22'],
+  target: { name: 'sales', values: Float64Array.from([10, 12, 8, 10]) },
+  channels: [
+    { name: EVIL, spend: Float64Array.from([2, 0, 2, 0]) },
+    { name: 'radio', spend: Float64Array.from([3, 3, 3, 3]) },
+  ],
+  controls: [{ name: 'price', values: Float64Array.from([1, 2, 3, 4]) }],
+  factors: [],
+};
+const draw = (b: number, r: number): ModelParams => ({
+  intercept: 0.8, trend: 0.1, fourier: new Float64Array(0), beta: Float64Array.from([b, r]), alpha: Float64Array.from([0.5, 0.5]),
+  K: Float64Array.from([1, 1]), S: Float64Array.from([1, 2]), gamma: Float64Array.from([0.3]), sigma: 0.1,
+});
+const data = prepareModelData(DATASET, SPEC);
+const layout = buildLayout(SPEC, data);
+const rows = [draw(0.1, 0.3), draw(0.2, 0.2), draw(0.3, 0.1)];
+const values = new Float64Array(rows.length * layout.dim);
+rows.forEach((p, i) => values.set(fromParams(layout, p), i * layout.dim));
+const analysis = analyseFit(SPEC, data, { names: layout.names, tables: [{ names: layout.names, values, nDraws: 3 } as DrawTable] }, { priorDraws: 0 });
+const check: CheckResult = { id: 'data.gap', severity: 'warn', title: 'A <gap> in "weeks"', detail: 'Week 3 & 4', evidence: {} };
+const model = buildReportModel({
+  analysis, kpiName: 'sales <units>', dates: DATASET.dates, dataChecks: [check], diagnostics: [], health: [],
+  lineage: { file: 'evil "name".csv', seed: 7 }, createdAt: '2026-01-01T00:00:00Z',
+});
+
+describe('report model', () => {
+  it('ranks channels by ROI and states each with its 90% interval', () => {
+    // tv ROI median 136/140 = 0.971; q05 = 0.4857 + 0.1 * 0.4857 = 0.534; q95 = 0.9714 + 0.9 * 0.4857 = 1.41
+    const tv = model.channels.find((c) => c.name === EVIL)!;
+    expect(tv.roi.median).toBeCloseTo(136 / 140, 12);
+    expect(model.summary.actions.some((a) => a.includes('0.971 (90%: 0.534 to 1.41)'))).toBe(true);
+    expect(model.period).toEqual({ from: '2024-01-01', to: '2024-01-22' });
+    expect(model.summary.safe.length + model.summary.caution.length).toBe(2);
+    expect(JSON.parse(JSON.stringify(model))).toEqual(model); // plain JSON
+  });
+  it('withoutRows drops the weekly series only', () => {
+    expect(model.series?.observed).toEqual([10, 12, 8, 10]);
+    const s = withoutRows(model);
+    expect(s.series).toBeNull();
+    expect(s.channels).toEqual(model.channels);
+  });
+});
+
+describe('report HTML', () => {
+  const html = renderReportHtml(model);
+  it('escapes every text from the data', () => {
+    expect(html).not.toContain('<script');
+    expect(html).toContain(escapeHtml(EVIL));
+    expect(html).toContain('sales &lt;units&gt;');
+    expect(html).toContain('A &lt;gap&gt; in &quot;weeks&quot;');
+    expect(html).toContain('evil &quot;name&quot;.csv');
+  });
+  it('prints every ROI with its 90% interval in the ROI table', () => {
+    const table = html.slice(html.indexOf('id="roi-table"'), html.indexOf('</table>', html.indexOf('id="roi-table"')));
+    for (const c of model.channels) {
+      const row = table.slice(table.indexOf(escapeHtml(c.name)));
+      const f = (x: number) => new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 }).format(x);
+      expect(row).toContain(`${f(c.roi.median)} (90%: ${f(c.roi.q05)} to ${f(c.roi.q95)})`);
+      expect(row).toContain(`${f(c.mroi.median)} (90%: ${f(c.mroi.q05)} to ${f(c.mroi.q95)})`);
+    }
+    expect(table).toContain('0.971 (90%: 0.534 to 1.41)');
+  });
+  it('references nothing outside the file and keeps figures and rows whole in print', () => {
+    expect(html).not.toMatch(/(src|href)\s*=\s*["']?\s*(https?:|\/\/)/i);
+    expect(html).not.toMatch(/url\(\s*["']?(https?:|\/\/)/i);
+    expect(html).not.toMatch(/@import|<link|<script|<img/i);
+    expect(html).toMatch(/figure,tr,[^{]*\{break-inside:avoid/);
+    expect(html).toContain('@media print');
+    expect((html.match(/<svg /g) ?? []).length).toBe(2);
+    expect(renderReportHtml(withoutRows(model)).match(/<svg /g)?.length).toBe(1);
+  });
+});
+
+describe('dashboard exports', () => {
+  it('CSV has one row per channel with interval columns; JSON round-trips', () => {
+    const t = channelTable(model);
+    expect(t.header).toContain('roi_q05');
+    const csv = reportCsv(model).trim().split(/\r?\n/);
+    expect(csv.length).toBe(1 + model.channels.length);
+    expect(JSON.parse(reportJson(model))).toEqual(model);
+  });
+});
+
+describe('share bundle', () => {
+  it('round-trips through the gzip file and the #share= fragment, without rows unless opted in', () => {
+    const b = makeShareBundle(model);
+    expect(b.includesRows).toBe(false);
+    expect(b.report.series).toBeNull();
+    expect(decodeShareBundle(encodeShareBundle(b))).toEqual(b);
+    const withRows = makeShareBundle(model, true);
+    expect(withRows.includesRows).toBe(true);
+    const frag = bundleToFragment(withRows);
+    expect(frag).toMatch(/^share=[A-Za-z0-9_-]+$/);
+    expect(bundleFromFragment(`#${frag}`)).toEqual(withRows);
+    expect(bundleFromFragment('#/results')).toBeNull();
+  });
+  it('base64url agrees with Node for every length mod 3', () => {
+    for (const n of [0, 1, 2, 3, 4, 5, 255]) {
+      const u = Uint8Array.from({ length: n }, (_, i) => (i * 97 + 13) & 255);
+      expect(toBase64Url(u)).toBe(Buffer.from(u).toString('base64url'));
+      expect(Array.from(fromBase64Url(toBase64Url(u)))).toEqual(Array.from(u));
+    }
+  });
+  it('refuses a link over the size limit, a damaged link and a non-bundle with clear messages', () => {
+    const b = makeShareBundle(model, true);
+    expect(() => bundleToFragment(b, 100)).toThrow(ShareBundleError);
+    expect(() => bundleToFragment(b, 100)).toThrow(/too large for a link .* limit 100\)\. Download the bundle file/);
+    expect(() => bundleFromFragment(`#share=${'A'.repeat(200)}`, 100)).toThrow(/too long .* limit 100/);
+    expect(() => bundleFromFragment('#share=ab$c')).toThrow(/character 3 \("\$"\) is not base64url/);
+    expect(() => decodeShareBundle(new TextEncoder().encode('{"format":"x"}'.padEnd(40)))).toThrow(/not gzip-compressed/);
+    const other = encodeShareBundle({ ...b, format: 'x' } as never);
+    expect(() => decodeShareBundle(other)).toThrow(/not a Carryover share bundle/);
+    const newer = encodeShareBundle({ ...b, version: 2 } as never);
+    expect(() => decodeShareBundle(newer)).toThrow(/version 2; this viewer reads version 1/);
+  });
+});
