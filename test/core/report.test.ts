@@ -18,7 +18,8 @@ import {
   ShareBundleError,
   toBase64Url,
 } from '../../src/core/export/share-bundle.ts';
-import { reportCsv, reportJson, channelTable } from '../../src/core/export/report-tables.ts';
+import { reportCsv, reportJson, reportParquet, channelTable } from '../../src/core/export/report-tables.ts';
+import { parquetReadObjects } from 'hyparquet';
 import type { CheckResult } from '../../src/core/check/result.ts';
 
 // The hand-computed posterior of analysis.test.ts (3 draws differing in beta), with a channel
@@ -92,7 +93,7 @@ describe('report HTML', () => {
     expect(html).not.toMatch(/(src|href)\s*=\s*["']?\s*(https?:|\/\/)/i);
     expect(html).not.toMatch(/url\(\s*["']?(https?:|\/\/)/i);
     expect(html).not.toMatch(/@import|<link|<script|<img/i);
-    expect(html).toMatch(/figure,tr,[^{]*\{break-inside:avoid/);
+    expect(html).toMatch(/\.cr figure,\.cr tr,[^{]*\{break-inside:avoid/);
     expect(html).toContain('@media print');
     expect((html.match(/<svg /g) ?? []).length).toBe(2);
     expect(renderReportHtml(withoutRows(model)).match(/<svg /g)?.length).toBe(1);
@@ -106,6 +107,13 @@ describe('dashboard exports', () => {
     const csv = reportCsv(model).trim().split(/\r?\n/);
     expect(csv.length).toBe(1 + model.channels.length);
     expect(JSON.parse(reportJson(model))).toEqual(model);
+  });
+  it('Parquet reads back (hyparquet) with the same names and ROI intervals', async () => {
+    const bytes = reportParquet(model);
+    const rows = await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer });
+    expect(rows.map((r) => r.channel)).toEqual(model.channels.map((c) => c.name));
+    expect(rows[0].roi_q05).toBeCloseTo(model.channels[0].roi.q05, 12);
+    expect(rows[1].roi_q95).toBeCloseTo(model.channels[1].roi.q95, 12);
   });
 });
 

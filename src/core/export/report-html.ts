@@ -13,17 +13,18 @@ const est = (x: ReportEstimate, fmt?: (v: number) => string) => e(withInterval(x
 
 // Inline styles only: the file opens from disk with no request. Print: figures and rows never split.
 const CSS = `
-body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;color:#1b1f24;margin:0 auto;max-width:960px;padding:24px}
-h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}h3{font-size:15px;margin:16px 0 6px}
-.meta{color:#57606a;font-size:12px}.summary{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:12px 16px}
-table{border-collapse:collapse;width:100%;font-size:13px;margin:8px 0}th,td{border-bottom:1px solid #d8dee4;padding:4px 6px;text-align:left;vertical-align:top}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
-.sev-block{color:#a40e26;font-weight:600}.sev-warn{color:#9a6700;font-weight:600}.sev-info{color:#1a7f37}
-.badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;border:1px solid currentColor}
-figure{margin:12px 0}figcaption{font-size:12px;color:#57606a}svg{max-width:100%;height:auto}
-figure,tr,.summary,.check{break-inside:avoid;page-break-inside:avoid}
-thead{display:table-header-group}
-@media print{body{max-width:none;padding:0;font-size:11pt}h2{break-after:avoid;page-break-after:avoid}section{break-before:auto}.appendix{break-before:page;page-break-before:always}a{color:inherit;text-decoration:none}}
+.cr{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;color:#1b1f24;background:#fff;margin:0 auto;max-width:960px;padding:24px}
+.cr h1{font-size:24px;margin:0 0 4px}.cr h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}.cr h3{font-size:15px;margin:16px 0 6px}.cr h4{font-size:14px;margin:10px 0 4px}
+.cr .meta{color:#57606a;font-size:12px}.cr .summary{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:12px 16px}
+.cr table{border-collapse:collapse;width:100%;font-size:13px;margin:8px 0}.cr th,.cr td{border-bottom:1px solid #d8dee4;padding:4px 6px;text-align:left;vertical-align:top}
+.cr td.num,.cr th.num{text-align:right;font-variant-numeric:tabular-nums}
+.cr tr[data-channel]{cursor:pointer}.cr tr[data-channel]:hover{background:#f6f8fa}
+.cr .sev-block{color:#a40e26;font-weight:600}.cr .sev-warn{color:#9a6700;font-weight:600}.cr .sev-info{color:#1a7f37}
+.cr .badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;border:1px solid currentColor}
+.cr figure{margin:12px 0}.cr figcaption{font-size:12px;color:#57606a}.cr svg{max-width:100%;height:auto}
+.cr figure,.cr tr,.cr .summary,.cr .check{break-inside:avoid;page-break-inside:avoid}
+.cr thead{display:table-header-group}
+@media print{body{margin:0}.cr{max-width:none;padding:0;font-size:11pt}.cr h2{break-after:avoid;page-break-after:avoid}.cr .appendix{break-before:page;page-break-before:always}.cr a{color:inherit;text-decoration:none}}
 `;
 
 function checksTable(title: string, checks: readonly CheckResult[], empty: string): string {
@@ -91,13 +92,31 @@ export interface ReportHtmlOptions {
  * check rows never break across pages; the appendix starts on a new page.
  */
 export function renderReportHtml(m: ReportModel, opts: ReportHtmlOptions = {}): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${e(m.title)}</title></head>
+<body style="margin:0">
+${renderReportFragment(m, opts)}
+</body></html>
+`;
+}
+
+/** Which part of the report a fragment holds: all of it, the plan, or one chart (`roi`, `fit`). */
+export type ReportPart = 'report' | 'plan' | 'chart:roi' | 'chart:fit';
+
+/**
+ * The report as an HTML fragment with its own `<style>`: every rule is scoped under `.cr`, so
+ * it can sit inside the app (preview, viewer, embed) without touching the app's styles.
+ * Channel rows carry `data-channel` (the embed's selection events).
+ */
+export function renderReportFragment(m: ReportModel, opts: ReportHtmlOptions = {}, part: ReportPart = 'report'): string {
   const s = m.summary;
   const period = m.period ? `${e(m.period.from)} to ${e(m.period.to)}, ` : '';
   const breakEven = m.roiUnit.startsWith('revenue') ? 1 : null;
   const chRows = m.channels
     .map(
       (c) =>
-        `<tr><td>${e(c.name)}${c.label ? ` <span class="badge">${e(c.label)}</span>` : ''}</td><td class="num">${n(c.spend, 6)}</td><td class="num">${est(c.roi)}</td><td class="num">${est(c.mroi)}</td><td class="num">${est(c.contribution)}</td><td class="num">${est(c.mediaShare, pct)}</td><td>${c.flags.map(e).join('<br>') || 'identified'}</td></tr>`,
+        `<tr data-channel="${e(c.name)}"><td>${e(c.name)}${c.label ? ` <span class="badge">${e(c.label)}</span>` : ''}</td><td class="num">${n(c.spend, 6)}</td><td class="num">${est(c.roi)}</td><td class="num">${est(c.mroi)}</td><td class="num">${est(c.contribution)}</td><td class="num">${est(c.mediaShare, pct)}</td><td>${c.flags.map(e).join('<br>') || 'identified'}</td></tr>`,
     )
     .join('');
   const acc = m.accuracy;
@@ -118,11 +137,12 @@ export function renderReportHtml(m: ReportModel, opts: ReportHtmlOptions = {}): 
     : '';
   const fitFig = m.series ? `<figure>${fitSvg(m.series, m.kpiName)}<figcaption>Observed ${e(m.kpiName)} (dots), fitted mean (line) and its 90% band, per week.</figcaption></figure>` : '<p class="meta">Weekly series not included (no row-level data in this report).</p>';
   const roiFig = `<figure>${forestSvg(m.channels.map((c) => ({ label: c.name, e: c.roi })), breakEven, `ROI by channel, ${m.roiUnit}`)}<figcaption>ROI (${e(m.roiUnit)}): median (dot), 50% (thick) and 90% (thin) intervals${breakEven !== null ? '; dashed: break-even' : ''}.</figcaption></figure>`;
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${e(m.title)}</title><style>${CSS}</style></head>
-<body>
-${opts.notice ? `<p class="summary sev-warn" id="notice">${e(opts.notice)}</p>` : ''}
+  const notice = opts.notice ? `<p class="summary sev-warn" id="notice">${e(opts.notice)}</p>` : '';
+  if (part === 'plan') return `<div class="cr"><style>${CSS}</style>${notice}${plan || '<p>This report holds no plan.</p>'}</div>`;
+  if (part === 'chart:roi') return `<div class="cr"><style>${CSS}</style>${notice}${roiFig}</div>`;
+  if (part === 'chart:fit') return `<div class="cr"><style>${CSS}</style>${notice}${fitFig}</div>`;
+  return `<div class="cr"><style>${CSS}</style>
+${notice}
 <header><h1>${e(m.title)}</h1><p class="meta">${period}${m.weeks} weeks, ${m.draws} posterior draws; made ${e(m.createdAt)} by Carryover. Every estimate: median with its 90% interval.</p></header>
 <section id="summary" class="summary"><h2>Executive summary</h2><p><strong>${e(s.headline)}</strong></p><ul>${s.actions.map((a) => `<li>${e(a)}</li>`).join('')}</ul><p>Model health: <span class="sev-${s.health}">${e(s.health === 'info' ? 'no warning' : s.health)}</span> (see appendix).</p></section>
 <section id="results"><h2>Results</h2>${roiFig}
@@ -136,6 +156,5 @@ ${checksTable('Convergence diagnostics', m.appendix.diagnostics, 'No diagnostic 
 ${checksTable('Data checks', m.appendix.dataChecks, 'No data check available.')}
 <h3>Lineage</h3>${m.appendix.lineage.length ? `<table><tbody>${m.appendix.lineage.map((l) => `<tr><th>${e(l.key)}</th><td>${e(l.value)}</td></tr>`).join('')}</tbody></table>` : '<p>Not recorded.</p>'}
 </section>
-</body></html>
-`;
+</div>`;
 }

@@ -1,4 +1,5 @@
 import { toCsv, type CsvCell } from '../format/csv.ts';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { ReportEstimate, ReportModel } from './report-model.ts';
 
 const Q = ['mean', 'median', 'q05', 'q25', 'q75', 'q95'] as const;
@@ -24,4 +25,16 @@ export function reportCsv(m: ReportModel): string {
 /** The whole report model as pretty JSON. */
 export function reportJson(m: ReportModel): string {
   return JSON.stringify(m, null, 2);
+}
+
+/** channelTable as a Parquet file (strings UTF8, numbers DOUBLE; hyparquet-writer, no codec). */
+export function reportParquet(m: ReportModel): Uint8Array {
+  const t = channelTable(m);
+  const columnData = t.header.map((name, j) => {
+    const str = name === 'channel' || name === 'label' || name === 'flags';
+    return str
+      ? { name, data: t.rows.map((r) => String(r[j] ?? '')), type: 'STRING' as const }
+      : { name, data: t.rows.map((r) => Number(r[j])), type: 'DOUBLE' as const };
+  });
+  return new Uint8Array(parquetWriteBuffer({ columnData }));
 }
