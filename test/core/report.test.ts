@@ -21,6 +21,7 @@ import {
 import { reportCsv, reportJson, reportParquet, channelTable } from '../../src/core/export/report-tables.ts';
 import { parquetReadObjects } from 'hyparquet';
 import type { CheckResult } from '../../src/core/check/result.ts';
+import { originAllowed, parseEmbedParams, readLoadMessage } from '../../src/core/export/embed-protocol.ts';
 
 // The hand-computed posterior of analysis.test.ts (3 draws differing in beta), with a channel
 // whose name is markup: tv's ROI draws are beta * 10 * (8/7 + 4/5) / 4 = [0.4857, 0.9714, 1.4571].
@@ -148,5 +149,28 @@ describe('share bundle', () => {
     expect(() => decodeShareBundle(other)).toThrow(/not a Carryover share bundle/);
     const newer = encodeShareBundle({ ...b, version: 2 } as never);
     expect(() => decodeShareBundle(newer)).toThrow(/version 2; this viewer reads version 1/);
+  });
+});
+
+describe('embed protocol', () => {
+  it('reads the view and keeps only well-formed http(s) origins in the allow-list', () => {
+    expect(parseEmbedParams('?embed=report&allow=https%3A%2F%2Fportal.example%2Chttp%3A%2F%2Flocalhost%3A5173')).toEqual({ view: 'report', allow: ['https://portal.example', 'http://localhost:5173'] });
+    expect(parseEmbedParams('?embed=plan')).toEqual({ view: 'plan', allow: [] });
+    expect(parseEmbedParams('?chart=fit&allow=*')).toEqual({ view: 'chart:fit', allow: [] });
+    expect(parseEmbedParams('?embed=report&allow=https://a.example/path,javascript:x,null')?.allow).toEqual([]);
+    expect(parseEmbedParams('?foo=1')).toBeNull();
+    expect(originAllowed('https://portal.example', ['https://portal.example'])).toBe(true);
+    expect(originAllowed('https://evil.example', ['https://portal.example'])).toBe(false);
+    expect(originAllowed('null', ['null'])).toBe(false);
+  });
+  it('loads a bundle given as object, gzip bytes or base64url text; rejects another version', () => {
+    const b = makeShareBundle(model);
+    const bytes = encodeShareBundle(b);
+    for (const bundle of [b, bytes, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), bundleToFragment(b)]) {
+      expect(readLoadMessage({ type: 'carryover:load', version: 1, bundle })).toEqual(b);
+    }
+    expect(readLoadMessage({ type: 'other' })).toBeNull();
+    expect(() => readLoadMessage({ type: 'carryover:load', version: 2, bundle: b })).toThrow(/version 2 is not supported/);
+    expect(() => readLoadMessage({ type: 'carryover:load', version: 1, bundle: { format: 'carryover-share', version: 1 } })).toThrow(/holds no report/);
   });
 });
