@@ -63,6 +63,14 @@ describe('report model', () => {
     expect(model.summary.safe.length + model.summary.caution.length).toBe(2);
     expect(JSON.parse(JSON.stringify(model))).toEqual(model); // plain JSON
   });
+  it('lists a convergence check once when the health card already has it', () => {
+    const rhat: CheckResult = { id: 'fit.rhat', severity: 'warn', title: 'R-hat', detail: 'd', evidence: {} };
+    const ess: CheckResult = { id: 'fit.ess', severity: 'info', title: 'ESS', detail: 'd', evidence: {} };
+    const m = buildReportModel({ analysis, kpiName: 'sales', health: [rhat], diagnostics: [rhat, ess] });
+    expect(m.appendix.health.map((c) => c.id)).toEqual(['fit.rhat']);
+    expect(m.appendix.diagnostics.map((c) => c.id)).toEqual(['fit.ess']);
+    expect(m.summary.health).toBe('warn');
+  });
   it('withoutRows drops the weekly series only', () => {
     expect(model.series?.observed).toEqual([10, 12, 8, 10]);
     const s = withoutRows(model);

@@ -152,7 +152,7 @@ ${fitFig}<h3>Accuracy</h3>${accuracy}</section>
 ${plan}${refresh}
 <section class="appendix" id="appendix"><h2>Appendix: diagnostics and data checks</h2>
 ${checksTable('Model health', m.appendix.health, 'Health card not available.')}
-${checksTable('Convergence diagnostics', m.appendix.diagnostics, 'No diagnostic available.')}
+${checksTable('Convergence diagnostics', m.appendix.diagnostics, 'No convergence check beyond the model health card.')}
 ${checksTable('Data checks', m.appendix.dataChecks, 'No data check available.')}
 <h3>Lineage</h3>${m.appendix.lineage.length ? `<table><tbody>${m.appendix.lineage.map((l) => `<tr><th>${e(l.key)}</th><td>${e(l.value)}</td></tr>`).join('')}</tbody></table>` : '<p>Not recorded.</p>'}
 </section>

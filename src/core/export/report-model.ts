@@ -146,7 +146,9 @@ export function buildReportModel(input: ReportInput): ReportModel {
   if (input.refresh) actions.push(`Refresh verdict: ${input.refresh.verdict.publish} (${input.refresh.verdict.verdict}).`);
 
   const health = [...(input.health ?? [])];
-  const diagnostics = [...(input.diagnostics ?? [])];
+  // the health card repeats the convergence checks: the appendix lists each check once
+  const inHealth = new Set(health.map((c) => c.id));
+  const diagnostics = (input.diagnostics ?? []).filter((c) => !inHealth.has(c.id));
   const worst = worstSeverity([...health, ...diagnostics]);
   const dates = input.dates && input.dates.length === a.weeks ? [...input.dates] : null;
   const weeks = dates ?? Array.from({ length: a.weeks }, (_, t) => `week ${t + 1}`);
