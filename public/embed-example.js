@@ -6,7 +6,10 @@
   var ready = false;
   // the app lives next to this page; it accepts messages from this page's origin only
   var app = new URL('./index.html', location.href);
-  app.searchParams.set('embed', 'report');
+  // this page's own ?embed=plan or ?chart=roi|fit passes through (default: the whole report)
+  var own = new URLSearchParams(location.search);
+  if (own.get('chart')) app.searchParams.set('chart', own.get('chart'));
+  else app.searchParams.set('embed', own.get('embed') || 'report');
   app.searchParams.set('allow', location.origin);
   frame.src = app.href;
 

@@ -127,7 +127,37 @@ describe('Report screen on the fitted Robyn demo', () => {
     // the sandboxed frame has an opaque origin: the app must not have fallen over on storage or the service worker
     expect(errors).toEqual([]);
     expect(offOrigin(requests, baseUrl)).toEqual([]);
+    // one chart alone: the ROI forest plot, no table
+    await host.goto(`${baseUrl}embed-example.html?chart=roi${frag}`);
+    await host.waitForSelector('body[data-last-event="carryover:loaded"]', { timeout: 30_000 });
+    await expect(frame.locator('svg').count()).resolves.toBe(1);
+    await expect(frame.locator('table').count()).resolves.toBe(0);
+    await expect(frame.locator('[data-testid="embed"]').getAttribute('data-view')).resolves.toBe('chart:roi');
+    expect(errors).toEqual([]);
+    expect(offOrigin(requests, baseUrl)).toEqual([]);
     await host.close();
+  });
+
+  it('embed mode ignores a load from an origin not on the allow-list', async () => {
+    const { page } = app;
+    const link = await page.getByTestId('report-link').inputValue();
+    const frag = link.slice(link.indexOf('#') + 1);
+    const origin = new URL(baseUrl).origin;
+    const p = await app.browser.newPage();
+    const post = () => p.evaluate((bundle) => window.postMessage({ type: 'carryover:load', version: 1, bundle }, '*'), frag);
+    await p.goto(`${baseUrl}?embed=report&allow=${encodeURIComponent('https://portal.example')}`);
+    await p.getByTestId('embed-waiting').waitFor();
+    await post();
+    await p.waitForTimeout(500);
+    await expect(p.locator('#roi-table').count()).resolves.toBe(0);
+    await expect(p.getByTestId('embed-waiting').count()).resolves.toBe(1);
+    // the same message from an allowed origin (this page's own) loads
+    await p.goto(`${baseUrl}?embed=plan&allow=${encodeURIComponent(origin)}`);
+    await p.getByTestId('embed-waiting').waitFor();
+    await post();
+    await p.getByTestId('report-view').waitFor();
+    await expect(p.getByTestId('report-view').innerText()).resolves.toContain('This report holds no plan.');
+    await p.close();
   });
 
   it('no request left the origin', () => {
