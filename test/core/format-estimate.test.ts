@@ -25,3 +25,10 @@ describe('guessKpiKind', () => {
     expect(guessKpiKind('y')).toBe('unspecified');
   });
 });
+
+describe('formatCompact', () => {
+  it('writes axis amounts with K, M, B', async () => {
+    const { formatCompact } = await import('../../src/core/format/number.ts');
+    expect([500, 2500, 3_000_000, 35_000_000_000, -1_200_000].map(formatCompact)).toEqual(['500', '2.5K', '3M', '35B', '-1.2M']);
+  });
+});

@@ -16,7 +16,7 @@ describe('app shell', () => {
   });
 
   it('says plainly that an unbuilt stage is not built', async () => {
-    await app.page.click('nav a[href="#/decisions"]');
+    await app.page.click('nav a[href="#/report"]');
     await expect(app.page.getByTestId('not-built').innerText()).resolves.toContain('Not built yet');
   });
 

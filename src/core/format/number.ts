@@ -17,3 +17,10 @@ export function formatNumber(v: number, digits = 6): string {
   if (!f) significant.set(digits, (f = new Intl.NumberFormat('en-US', { maximumSignificantDigits: digits, useGrouping: 'min2' })));
   return f.format(v);
 }
+
+const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+
+/** A short amount for chart axis ticks: 500, 2.5K, 3M, 35B (d3's SI "G" for billions reads oddly for money). */
+export function formatCompact(v: number): string {
+  return compact.format(v);
+}

@@ -85,6 +85,22 @@ export const drawSetSchema = z
 /** A saved plan or scenario (its shape belongs to the optimizer; kept as JSON). */
 export const planSchema = z.object({ id: name, name: z.string(), kind: z.string().min(1), body: z.record(z.string(), z.unknown()) }).strict();
 
+/**
+ * The cleaned weekly table the run was fitted on, as JSON (missing = null), columns named as in
+ * the user's file: what data drift compares. Its canonical hash is manifest.hashes.cleanedTable.
+ */
+export const storedTableSchema = z
+  .object({
+    dates: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')),
+    columns: z.record(z.string().min(1), z.array(z.number().nullable())),
+  })
+  .strict()
+  .superRefine((t, ctx) => {
+    for (const [k, v] of Object.entries(t.columns)) {
+      if (v.length !== t.dates.length) ctx.addIssue({ code: 'custom', path: ['columns', k], message: `${v.length} values for ${t.dates.length} dates` });
+    }
+  });
+
 /** The run bundle, version 1. */
 export const runBundleSchema = z
   .object({
@@ -107,6 +123,8 @@ export const runBundleSchema = z
     draws: z.array(drawSetSchema),
     evaluation: z.record(z.string(), z.unknown()).nullable().default(null),
     plans: z.array(planSchema).default([]),
+    /** The cleaned table (optional: a bundle without it still compares on the model side). */
+    table: storedTableSchema.nullable().default(null),
   })
   .strict();
 

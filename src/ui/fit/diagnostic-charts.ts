@@ -1,4 +1,5 @@
 import * as Plot from '@observablehq/plot';
+import { formatCompact } from '../../core/format/number.ts';
 import type { CsvCell } from '../../core/format/csv.ts';
 import { defaultRankBins, rankHistogram } from '../../core/diagnostics/rank-plot.ts';
 import { quantileSorted } from '../../core/diagnostics/quantile.ts';
@@ -28,7 +29,7 @@ export function rankChart(name: string, chains: readonly Float64Array[], width: 
     marginLeft: 40,
     marginRight: 64,
     marginTop: 24,
-    x: { label: `rank of ${name} among all chains' draws`, tickFormat: '~s' },
+    x: { label: `rank of ${name} among all chains' draws`, tickFormat: formatCompact },
     y: { label: 'draws', ticks: 2 },
     fy: { label: null, domain: labels },
     color: { domain: labels, range: labels.map((_, c) => seriesColour(c)) },

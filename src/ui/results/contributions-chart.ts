@@ -1,10 +1,11 @@
 import * as Plot from '@observablehq/plot';
+import { formatCompact } from '../../core/format/number.ts';
 import type { FitAnalysis } from '../../core/analysis/analyse-fit.ts';
 import type { CsvCell } from '../../core/format/csv.ts';
 import { formatEstimate, formatShare } from '../../core/format/estimate.ts';
 import { BASELINE_GREY, seriesColour } from '../primitives/palette.ts';
 import { legendMarks } from '../primitives/legend.ts';
-import type { WeekAxis } from './weeks.ts';
+import { weekX, type WeekAxis } from './weeks.ts';
 import type { TableData } from './table-data.ts';
 
 /** Name of the grouped baseline series (intercept, trend, seasonality, controls). */
@@ -31,11 +32,11 @@ export function contributionsChart(a: FitAnalysis, weeks: WeekAxis, kpi: string,
   );
   return Plot.plot({
     width,
-    height: 340,
+    height: 360,
     marginLeft: 56,
     marginTop: legend.marginTop,
-    x: { label: weeks.label, type: weeks.values[0] instanceof Date ? 'utc' : 'linear' },
-    y: { label: `${kpi} per week (posterior mean)`, grid: true, tickFormat: '~s' },
+    ...weekX(weeks),
+    y: { label: `${kpi} per week (posterior mean)`, grid: true, tickFormat: formatCompact },
     color: { domain: series, range: colours },
     marks: [
       Plot.areaY(rows, { x: 'x', y: 'value', z: 'series', fill: 'series', order: series, fillOpacity: 0.85 }),

@@ -2,7 +2,7 @@ import * as Plot from '@observablehq/plot';
 import type { ChannelAnalysis, FitAnalysis } from '../../core/analysis/analyse-fit.ts';
 import type { CsvCell } from '../../core/format/csv.ts';
 import { formatEstimate } from '../../core/format/estimate.ts';
-import { formatNumber } from '../../core/format/number.ts';
+import { formatCompact, formatNumber } from '../../core/format/number.ts';
 import { seriesColour } from '../primitives/palette.ts';
 import { legendMarks } from '../primitives/legend.ts';
 import type { TableData } from './table-data.ts';
@@ -46,8 +46,8 @@ export function responseChart(c: ChannelAnalysis, i: number, kpi: string, width:
     height: 300,
     marginLeft: 56,
     marginTop: legend.marginTop,
-    x: { label: `${c.name}: weekly spend (currency)`, tickFormat: '~s', grid: true },
-    y: { label: `${kpi} per week`, tickFormat: '~s', grid: true },
+    x: { label: `${c.name}: weekly spend (currency)`, tickFormat: formatCompact, grid: true },
+    y: { label: `${kpi} per week`, tickFormat: formatCompact, grid: true },
     marks: [
       Plot.rectX([{ x1: r.maxObserved, x2: maxSpend }], { x1: 'x1', x2: 'x2', fill: '#5d6873', fillOpacity: 0.1 }),
       Plot.text([{ x: (r.maxObserved + maxSpend) / 2 }], { x: 'x', frameAnchor: 'top', dy: 6, text: () => 'beyond observed spend', fill: '#5d6873' }),

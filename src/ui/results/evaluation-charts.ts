@@ -6,7 +6,7 @@ import { formatEstimate } from '../../core/format/estimate.ts';
 import { formatNumber } from '../../core/format/number.ts';
 import { OKABE_ITO } from '../primitives/palette.ts';
 import { legendMarks } from '../primitives/legend.ts';
-import { marginFor, type WeekAxis } from './weeks.ts';
+import { marginFor, weekX, type WeekAxis } from './weeks.ts';
 import type { TableData } from './table-data.ts';
 
 const pct = (v: number) => `${formatNumber(v * 100, 3)}%`;
@@ -92,10 +92,10 @@ export function paretoKChart(e: FitEvaluation, weeks: WeekAxis, width: number): 
   );
   return Plot.plot({
     width,
-    height: 240,
+    height: 260,
     marginLeft: 48,
     marginTop: legend.marginTop,
-    x: { label: weeks.label, type: weeks.values[0] instanceof Date ? 'utc' : 'linear' },
+    ...weekX(weeks),
     y: { label: 'Pareto k-hat', grid: true, domain: [Math.min(0, ...rows.map((r) => r.k)), Math.max(1, ...rows.map((r) => r.k))] },
     color: { domain: [`k <= ${k}`, `k > ${k}`], range: [OKABE_ITO[0], '#D55E00'] },
     marks: [Plot.ruleY([k], { stroke: '#D55E00', strokeDasharray: '4,3' }), Plot.dot(rows, { x: 'x', y: 'k', fill: 'bad', r: 2.5 }), ...legend.marks],

@@ -1,9 +1,10 @@
 import * as Plot from '@observablehq/plot';
+import { formatCompact } from '../../core/format/number.ts';
 import type { FitAnalysis } from '../../core/analysis/analyse-fit.ts';
 import type { CsvCell } from '../../core/format/csv.ts';
 import { OKABE_ITO } from '../primitives/palette.ts';
 import { legendMarks } from '../primitives/legend.ts';
-import type { WeekAxis } from './weeks.ts';
+import { weekX, type WeekAxis } from './weeks.ts';
 import type { TableData } from './table-data.ts';
 
 const FIT = OKABE_ITO[0];
@@ -49,11 +50,11 @@ export function fitChart(a: FitAnalysis, weeks: WeekAxis, kpi: string, width: nu
   );
   return Plot.plot({
     width,
-    height: 340,
+    height: 360,
     marginLeft: 56,
     marginTop: legend.marginTop,
-    x: { label: weeks.label, type: weeks.values[0] instanceof Date ? 'utc' : 'linear' },
-    y: { label: `${kpi} per week`, grid: true, tickFormat: '~s' },
+    ...weekX(weeks),
+    y: { label: `${kpi} per week`, grid: true, tickFormat: formatCompact },
     marks: [
       ...(predictive ? [Plot.areaY(rows, { x: 'x', y1: 'p05', y2: 'p95', fill: '#000000', fillOpacity: 0.1 })] : []),
       Plot.areaY(rows, { x: 'x', y1: 'q05', y2: 'q95', fill: FIT, fillOpacity: 0.15 }),

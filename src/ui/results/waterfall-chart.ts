@@ -1,4 +1,5 @@
 import * as Plot from '@observablehq/plot';
+import { formatCompact } from '../../core/format/number.ts';
 import type { FitAnalysis } from '../../core/analysis/analyse-fit.ts';
 import type { CsvCell } from '../../core/format/csv.ts';
 import { formatEstimate, formatInterval50, formatShare } from '../../core/format/estimate.ts';
@@ -62,7 +63,7 @@ export function waterfallChart(a: FitAnalysis, kpi: string, width: number): Elem
     marginLeft,
     marginRight: 20,
     marginTop: legend.marginTop,
-    x: { label: `${kpi}, total over ${a.weeks} weeks`, grid: true, tickFormat: '~s' },
+    x: { label: `${kpi}, total over ${a.weeks} weeks`, grid: true, tickFormat: formatCompact },
     y: { label: null, domain: data.map((d) => d.name) },
     color: { domain: groups, range: colours },
     marks: [

@@ -20,3 +20,13 @@ export function weekAxis(dates: readonly string[] | null, N: number): WeekAxis {
 export function marginFor(labels: readonly string[], min = 40): number {
   return Math.max(min, 12 + 6 * Math.max(0, ...labels.map((l) => l.length)));
 }
+
+/**
+ * The x axis of a weekly chart. Plot writes dates as two-line ticks (month over year), so the
+ * axis label goes below them, where the last tick cannot run into it.
+ */
+export function weekX(weeks: WeekAxis): { x: { label: string; type: 'utc' | 'linear'; labelOffset?: number }; marginBottom: number } {
+  return weeks.values[0] instanceof Date
+    ? { x: { label: weeks.label, type: 'utc', labelOffset: 44 }, marginBottom: 50 }
+    : { x: { label: weeks.label, type: 'linear' }, marginBottom: 32 };
+}
