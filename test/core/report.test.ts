@@ -21,6 +21,8 @@ import {
 import { reportCsv, reportJson, reportParquet, channelTable } from '../../src/core/export/report-tables.ts';
 import { parquetReadObjects } from 'hyparquet';
 import type { CheckResult } from '../../src/core/check/result.ts';
+import type { PlanResult } from '../../src/core/optimizer/plan.ts';
+import type { RefreshReview } from '../../src/core/governance/refresh-review.ts';
 import { originAllowed, parseEmbedParams, readLoadMessage } from '../../src/core/export/embed-protocol.ts';
 
 // The hand-computed posterior of analysis.test.ts (3 draws differing in beta), with a channel
@@ -76,6 +78,37 @@ describe('report model', () => {
     const s = withoutRows(model);
     expect(s.series).toBeNull();
     expect(s.channels).toEqual(model.channels);
+  });
+});
+
+describe('report with a plan and a refresh review', () => {
+  const iv = (m: number) => ({ mean: m, q05: m - 1, q25: m - 0.5, q50: m, q75: m + 0.5, q95: m + 1 });
+  const names = model.channels.map((c) => c.name);
+  const plan = {
+    channels: names, current: [100, 200], recommended: [150, 150], status: 'improved', message: 'Move 50 from radio to <tv>.', metric: 'kpi',
+    objective: { kind: 'expected', current: 1, recommended: 2 }, checks: [], method: 'grid', draws: 3, timings: { curvesS: 0, solveS: 0, reportS: 0 },
+    comparison: { channels: names.map((channel, i) => ({ channel, base: 0, plan: 0, delta: iv(i + 2), roi: iv(1), mroi: iv(1), peakWeekly: 0 })), base: iv(0), plan: iv(0), delta: iv(5), probBeatsBase: 0.87, inHorizon: iv(0), afterHorizon: iv(0), historyCarryover: iv(0) },
+  } as unknown as PlanResult;
+  const refresh = {
+    verdict: { verdict: 'warn', publish: 'limited', results: [{ id: 'gate.roi', severity: 'warn', title: 'ROI moved', detail: 'radio & "tv"', evidence: {} }] },
+    labels: [{ channel: names[0], label: 'safe', reasons: [] }, { channel: 'radio', label: 'do_not_infer', reasons: ['wide'] }],
+    memo: { title: 'What changed', sections: [{ heading: 'Data', items: ['2 <new> weeks'] }] },
+  } as unknown as RefreshReview;
+  const m = buildReportModel({ analysis, kpiName: 'sales', plan, refresh, createdAt: 'x' });
+  const html = renderReportHtml(m);
+  it('states the plan change with its interval and the share of draws that beat the current plan', () => {
+    expect(m.plan?.rows.map((r) => r.delta.median)).toEqual([2, 3]);
+    expect(m.summary.actions.some((a) => a.includes('change 5 (90%: 4 to 6) kpi') && a.includes('87% of draws'))).toBe(true);
+    expect(html).toContain('Move 50 from radio to &lt;tv&gt;.');
+    expect(html).toContain('<td class="num">3 (90%: 2 to 4)</td>');
+  });
+  it('carries the gate verdict, escapes the memo and puts do_not_infer channels under caution', () => {
+    expect(m.refresh?.publish).toBe('limited');
+    expect(html).toContain('radio &amp; &quot;tv&quot;');
+    expect(html).toContain('2 &lt;new&gt; weeks');
+    expect(m.channels.find((c) => c.name === 'radio')?.label).toBe('do_not_infer');
+    expect(m.summary.caution).toContain('radio');
+    expect(m.summary.safe).not.toContain('radio');
   });
 });
 
