@@ -116,7 +116,7 @@ export function renderReportFragment(m: ReportModel, opts: ReportHtmlOptions = {
   const chRows = m.channels
     .map(
       (c) =>
-        `<tr data-channel="${e(c.name)}"><td>${e(c.name)}${c.label ? ` <span class="badge">${e(c.label)}</span>` : ''}</td><td class="num">${n(c.spend, 6)}</td><td class="num">${est(c.roi)}</td><td class="num">${est(c.mroi)}</td><td class="num">${est(c.contribution)}</td><td class="num">${est(c.mediaShare, pct)}</td><td>${c.flags.map(e).join('<br>') || 'identified'}</td></tr>`,
+        `<tr data-channel="${e(c.name)}" tabindex="0"><td>${e(c.name)}${c.label ? ` <span class="badge">${e(c.label)}</span>` : ''}</td><td class="num">${n(c.spend, 6)}</td><td class="num">${est(c.roi)}</td><td class="num">${est(c.mroi)}</td><td class="num">${est(c.contribution)}</td><td class="num">${est(c.mediaShare, pct)}</td><td>${c.flags.map(e).join('<br>') || 'identified'}</td></tr>`,
     )
     .join('');
   const acc = m.accuracy;
