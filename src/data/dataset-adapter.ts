@@ -14,7 +14,8 @@ export type DatasetResult = { ok: true; dataset: Dataset } | { ok: false; result
  */
 export async function toDataset(db: Db, table: string, m: MappingConfig, where = ''): Promise<DatasetResult> {
   const channels = Object.entries(m.channel_map);
-  const numeric = [m.kpi_col, ...channels.map(([, c]) => c.spend), ...m.controls];
+  const rpkCol = typeof m.revenue_per_kpi === 'string' ? m.revenue_per_kpi : null;
+  const numeric = [m.kpi_col, ...channels.map(([, c]) => c.spend), ...m.controls, ...(rpkCol ? [rpkCol] : [])];
   const factors = Object.keys(m.factor_controls);
   const cols = [
     `strftime(TRY_CAST(${ident(m.date_col)} AS DATE), '%Y-%m-%d') AS __date`,
@@ -50,6 +51,17 @@ export async function toDataset(db: Db, table: string, m: MappingConfig, where =
       values[j][i] = v;
     }
   }
+  if (rpkCol) {
+    const rpk = values[numeric.length - 1];
+    const bad = rpk.findIndex((v) => !(v > 0));
+    if (bad >= 0) {
+      return block(
+        `Revenue per KPI '${rpkCol}' is ${rpk[bad]} in week ${dates[bad]}: it must be above 0 in every week (it turns the KPI into revenue).`,
+        { column: rpkCol, date: dates[bad], value: rpk[bad] },
+        `Correct '${rpkCol}' for ${dates[bad]}, or remove data.revenue_per_kpi to read ROI in KPI units.`,
+      );
+    }
+  }
   return {
     ok: true,
     dataset: {
@@ -58,6 +70,7 @@ export async function toDataset(db: Db, table: string, m: MappingConfig, where =
       channels: channels.map(([name], k) => ({ name, spend: values[1 + k] })),
       controls: m.controls.map((name, k) => ({ name, values: values[1 + channels.length + k] })),
       factors: factors.map((name, k) => ({ name, levels: rows.map((r) => String(r[`f${k}`] ?? m.factor_controls[name])), baseline: m.factor_controls[name] })),
+      ...revenuePerKpi(m, rpkCol ? values[numeric.length - 1] : null),
     },
   };
 }
@@ -68,4 +81,11 @@ export async function toDatasetsByKey(db: Db, table: string, m: MappingConfig, k
   const out: { key: string; result: DatasetResult }[] = [];
   for (const { k } of keys) out.push({ key: k, result: await toDataset(db, table, m, `CAST(${ident(key)} AS VARCHAR) = ${literal(k)}`) });
   return out;
+}
+
+/** The Dataset's revenue per KPI from the mapping: a per-week column, a constant, or none. */
+function revenuePerKpi(m: MappingConfig, column: Float64Array | null): Pick<Dataset, 'revenuePerKpi'> {
+  if (column && typeof m.revenue_per_kpi === 'string') return { revenuePerKpi: { name: m.revenue_per_kpi, values: column } };
+  if (typeof m.revenue_per_kpi === 'number') return { revenuePerKpi: { name: null, value: m.revenue_per_kpi } };
+  return {};
 }

@@ -60,6 +60,10 @@ function aggregates(m: MappingConfig): string[] {
   return [
     ...[...new Set(additive)].map(sum),
     ...m.controls.map((c) => `avg(TRY_CAST(${ident(c)} AS DOUBLE)) AS ${ident(c)}`),
+    // revenue per KPI is a rate: the KPI-weighted mean keeps sum(kpi * rate) = revenue
+    ...(typeof m.revenue_per_kpi === 'string'
+      ? [`sum(TRY_CAST(${ident(m.kpi_col)} AS DOUBLE) * TRY_CAST(${ident(m.revenue_per_kpi)} AS DOUBLE)) / nullif(sum(TRY_CAST(${ident(m.kpi_col)} AS DOUBLE)), 0) AS ${ident(m.revenue_per_kpi)}`]
+      : []),
     ...Object.entries(m.factor_controls).map(
       ([f, base]) => `coalesce(arg_min(CAST(${ident(f)} AS VARCHAR), __d) FILTER (WHERE CAST(${ident(f)} AS VARCHAR) <> ${literal(base)}), ${literal(base)}) AS ${ident(f)}`,
     ),

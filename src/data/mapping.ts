@@ -27,7 +27,7 @@ export interface RoleProposal {
  * editor's rows reduce to it with toMappingConfig, the config stores it in `data`, the checks
  * read it through toCheckMapping, the peer's SPEC.json converts to it with peerSpecToData).
  */
-export type MappingConfig = Pick<DataConfig, 'date_col' | 'kpi_col' | 'channel_map' | 'controls' | 'factor_controls' | 'ignored' | 'keys'>;
+export type MappingConfig = Pick<DataConfig, 'date_col' | 'kpi_col' | 'channel_map' | 'controls' | 'factor_controls' | 'ignored' | 'keys' | 'revenue_per_kpi'>;
 
 /** The proposal: a role per column (table order) and the same as config fields. */
 export interface MappingProposal {
@@ -66,6 +66,9 @@ export function channelName(column: string): string {
   }
   return s.replace(/[_\s-]+$/, '') || column;
 }
+
+/** A column that says how much revenue one unit of the KPI brings (Meridian's revenue_per_conversion). */
+export const REVENUE_PER_KPI_NAME = /^revenue_per_(conversion|kpi|unit|order|sale|lead|signup|booking)s?$/i;
 
 /** Why a rate, size or index column stays out of the model, in words. */
 function ignoreReason(name: string, range: string): string {
@@ -140,7 +143,8 @@ export function proposeMapping(profile: TableProfile): MappingProposal {
     const nonNeg = c.min === null || c.min >= 0;
     const range = `values ${fmt(c.min)}..${fmt(c.max)}`;
     const binary = c.distinct <= 2 && c.min !== null && c.min >= 0 && c.max !== null && c.max <= 1;
-    if (NAME.ignore.test(c.name)) set({ column: c.name, role: 'ignore', reason: ignoreReason(c.name, range) });
+    if (REVENUE_PER_KPI_NAME.test(c.name)) set({ column: c.name, role: 'ignore', reason: `name says revenue per unit of the KPI (${range}): not a model input; it turns the KPI's ROI into revenue per unit of spend on the Results and Plan screens (data.revenue_per_kpi)` });
+    else if (NAME.ignore.test(c.name)) set({ column: c.name, role: 'ignore', reason: ignoreReason(c.name, range) });
     else if (NAME.organic.test(c.name)) set({ column: c.name, role: 'organic', reason: `name says organic/owned activity (${range}) with no spend: no ROI can be computed; add it as a control if it should explain the KPI` });
     else if (NAME.exposure.test(c.name)) set({ column: c.name, role: 'exposure', channel: channelName(c.name), reason: `name ends like an exposure metric (impressions/clicks/reach) and ${nonNeg ? 'values are non-negative counts' : 'values include negatives'} (${range})${textNote(c)}` });
     else if (NAME.spend.test(c.name) && !NAME.control.test(c.name.replace(/_S$/, ''))) {
@@ -201,6 +205,7 @@ export function toMappingConfig(roles: readonly RoleProposal[]): MappingConfig {
   const paired = new Set(Object.values(channel_map).map((c) => c.exposure));
   const geo = roles.find((r) => r.role === 'geo')?.column;
   const product = roles.find((r) => r.role === 'product')?.column;
+  const revenuePerKpi = roles.find((r) => r.role === 'ignore' && REVENUE_PER_KPI_NAME.test(r.column))?.column;
   return {
     date_col: roles.find((r) => r.role === 'date')?.column ?? '',
     kpi_col: roles.find((r) => r.role === 'kpi')?.column ?? '',
@@ -209,6 +214,7 @@ export function toMappingConfig(roles: readonly RoleProposal[]): MappingConfig {
     factor_controls: Object.fromEntries(roles.filter((r) => r.role === 'factor').map((r) => [r.column, r.baseline ?? ''])),
     ignored: roles.filter((r) => r.role === 'organic' || r.role === 'ignore' || (r.role === 'exposure' && !paired.has(r.column))).map((r) => r.column),
     keys: { ...(geo ? { geo } : {}), ...(product ? { product } : {}) },
+    ...(revenuePerKpi ? { revenue_per_kpi: revenuePerKpi } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import type { Config } from '../core/spec/config.ts';
 import type { KpiKind } from '../core/analysis/roi.ts';
 import { guessKpiKind } from '../core/analysis/kpi-kind.ts';
 import type { FitState } from './fit.svelte.ts';
+import type { Dataset } from '../core/model/dataset.ts';
 
 /** Where the analysis of the latest fit stands. */
 export type ResultsPhase = 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
@@ -16,6 +17,7 @@ export type ResultsPhase = 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
 export interface ResultsSource {
   /** week start dates, ISO YYYY-MM-DD [N]; undefined when no dataset is loaded */ dates(): readonly string[] | undefined;
   /** the KPI column's name, e.g. `revenue` */ kpiName(): string | undefined;
+  /** revenue per KPI unit of the dataset (data.revenue_per_kpi), when mapped */ revenuePerKpi?(): Dataset['revenuePerKpi'];
   /** the config's training and evaluation thresholds, for the health card */ config(): Pick<Config, 'training' | 'evaluation'>;
 }
 
@@ -32,6 +34,8 @@ export class ResultsState {
   #dates = $state.raw<readonly string[] | null>(null);
   #kpiName = $state('KPI');
   #kpiKind = $state<KpiKind>('unspecified');
+  #revenuePerKpi: number | Float64Array | undefined = undefined;
+  #revenuePerKpiName = $state<string | null>(null);
   #kpiKindGuessed = $state(true);
   #handle: AnalysisHandle<FitAnalysis> | null = null;
   #evaluation = $state.raw<FitEvaluation | null>(null);
@@ -64,7 +68,11 @@ export class ResultsState {
           const name = source.kpiName() ?? 'KPI';
           if (name !== this.#kpiName) this.#kpiKindGuessed = true;
           this.#kpiName = name;
-          if (this.#kpiKindGuessed) this.#kpiKind = guessKpiKind(name);
+          const rpk = source.revenuePerKpi?.();
+          this.#revenuePerKpi = rpk && (rpk.name === null || rpk.values.length === data.N) ? (rpk.name === null ? rpk.value : Float64Array.from(rpk.values)) : undefined;
+          this.#revenuePerKpiName = rpk ? (rpk.name ?? String(rpk.value)) : null;
+          // a KPI with a revenue-per-KPI role counts conversions: ROI is then revenue per unit of spend
+          if (this.#kpiKindGuessed) this.#kpiKind = this.#revenuePerKpi !== undefined ? 'count' : guessKpiKind(name);
           this.#handle?.cancel();
           this.#handle = null;
           this.#analysis = null;
@@ -97,6 +105,8 @@ export class ResultsState {
   get kpiName() { return this.#kpiName; }
   /** what the KPI counts; guessed from its name until the user sets it */
   get kpiKind() { return this.#kpiKind; }
+  /** the column (or constant) that turns the KPI into revenue; null when none is mapped */
+  get revenuePerKpiName() { return this.#revenuePerKpiName; }
   get kpiKindGuessed() { return this.#kpiKindGuessed; }
   /** in-sample evaluation of the fit (accuracy, coverage, PPC, contraction, PSIS-LOO); null until done */
   get evaluation() { return this.#evaluation; }
@@ -121,7 +131,7 @@ export class ResultsState {
     this.#error = null;
     this.#progress = null;
     this.#analysis = null;
-    const options = { kpiKind: this.#kpiKind, seed: result.settings.seed };
+    const options = { kpiKind: this.#kpiKind, seed: result.settings.seed, ...(this.#revenuePerKpi !== undefined ? { revenuePerKpi: this.#revenuePerKpi } : {}) };
     const handle = startAnalysis(spec, data, result, options, (done, total) => {
       if (this.#handle === handle) this.#progress = { done, total };
     });

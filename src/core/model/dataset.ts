@@ -13,4 +13,6 @@ export interface Dataset {
   controls: { name: string; values: Float64Array }[];
   /** Categorical controls: one level label per week and the baseline level (no dummy). */
   factors: { name: string; levels: string[]; baseline: string }[];
+  /** Revenue per unit of KPI: one constant or one value per week [N], > 0; absent when the KPI is revenue or unknown. */
+  revenuePerKpi?: { name: string; values: Float64Array } | { name: null; value: number };
 }

@@ -60,6 +60,11 @@ export const dataConfigSchema = z
     controls: z.array(colName()).default([]),
     /** Categorical control -> its baseline level (no dummy). */
     factor_controls: z.record(z.string(), str('a baseline level')).default({}),
+    /**
+     * Revenue per unit of KPI (Meridian's revenue_per_conversion): a column (per week) or one
+     * constant. With it, ROI and plans read in revenue per unit of spend; without it, in KPI units.
+     */
+    revenue_per_kpi: z.union([posNum(), colName()]).optional(),
     /** Numeric columns recognised but left out of the model (organic media, rates, indices), kept for reference. */
     ignored: z.array(colName()).default([]),
     keys: z.object({ geo: colName().optional(), product: colName().optional() }).strict().prefault({}),
