@@ -70,5 +70,8 @@ export default defineConfig({
   optimizeDeps: { exclude: ['@duckdb/duckdb-wasm'] },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
   server: { host: '127.0.0.1' },
-  preview: { host: '127.0.0.1' },
+  // A sandboxed iframe (sandbox="allow-scripts", embed mode) has an opaque origin, so its module
+  // scripts are cross-origin CORS requests with `Origin: null`: the static host must answer them
+  // with Access-Control-Allow-Origin: * (the assets are public). README: Embedding.
+  preview: { host: '127.0.0.1', cors: { origin: '*' } },
 });

@@ -16,7 +16,7 @@ describe('app shell', () => {
   });
 
   it('says plainly that an unbuilt stage is not built', async () => {
-    await app.page.click('nav a[href="#/report"]');
+    await app.page.click('nav a[href="#/model"]'); // the Report stage is built now
     await expect(app.page.getByTestId('not-built').innerText()).resolves.toContain('Not built yet');
   });
 
