@@ -49,7 +49,7 @@ export class ResultsState {
   #evalHandle: AnalysisHandle<FitEvaluation> | null = null;
   #fit: FitState;
   #source: ResultsSource;
-  #dataset: Dataset | null = null;
+  #dataset = $state.raw<Dataset | null>(null);
   /** holdout and rolling-origin backtests of the latest fit (user-started) */
   readonly backtest: BacktestState;
   #destroy: () => void;
