@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { formatEstimate } from '../../src/core/format/estimate.ts';
 import { formatNumber } from '../../src/core/format/number.ts';
 import { openApp, offOrigin, type AppPage } from './browser.ts';
+import { missingResultsItems } from './results-items.ts';
 
 // Stage 6 on the built app: a short fit of the Robyn demo, then the Results screen. The numbers
 // on its charts' tables are checked against the Fit screen's summary (same draws: 4 x 150 draws
@@ -83,6 +84,10 @@ describe('Results screen on the fitted Robyn demo', () => {
     }
     await expect(page.getByTestId('results-roi-unit').innerText()).resolves.toBe('revenue per unit of spend');
     await expect(page.getByTestId('results-identifiability').locator('li').count()).resolves.toBe(5);
+  });
+
+  it('shows every Results item, each estimate with its interval', async () => {
+    expect(await missingResultsItems(app.page, 5)).toEqual([]);
   });
 
   it('no two labels of a chart overlap (legends, axis labels, ticks, facet names)', async () => {
