@@ -5,6 +5,7 @@ import type { Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { formatNumber } from '../../src/core/format/number.ts';
 import { openApp, offOrigin, type AppPage } from './browser.ts';
+import { overlappingLabels } from './results-items.ts';
 
 // The holdout on the built app: a short fit of the Robyn demo (2 chains, 100 + 100), then the
 // Results screen's holdout of the last 13 weeks, refitted in the fit workers. The numbers on
@@ -84,12 +85,12 @@ describe('Holdout on the fitted Robyn demo', () => {
     await expect(card.locator('li[data-check-id="eval.mape_in_sample"]').count()).resolves.toBe(1);
     await expect(card.locator('li[data-check-id="eval.coverage_in_sample"]').count()).resolves.toBe(1);
     await expect(page.getByTestId('backtest-fold-0').locator('svg').count()).resolves.toBeGreaterThan(0);
+    expect(await overlappingLabels(page)).toEqual([]);
     const png = await download(page, /^Download Held-out weeks: .* as PNG$/);
     expect(png.name).toMatch(/^held-out-weeks.*\.png$/);
   });
 
-  it('makes no off-origin request and no page error', async () => {
-    await app.page.getByTestId('backtest').screenshot({ path: join(tmpdir(), 'carryover-backtest.png') });
+  it('makes no off-origin request and no page error', () => {
     expect(offOrigin(app.requests, baseUrl)).toEqual([]);
     expect(app.errors).toEqual([]);
   });

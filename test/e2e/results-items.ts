@@ -34,3 +34,28 @@ export async function missingResultsItems(page: Page, channels: number): Promise
   if ((await page.getByTestId('backtest-run').count()) === 0) missing.push(`holdout not offered: ${await page.getByTestId('backtest-unavailable').innerText().catch(() => '?')}`);
   return missing;
 }
+
+/** Pairs of text labels that overlap inside any chart's SVG on the page (legends, axis labels, ticks, facet names), as "chart: a / b". */
+export async function overlappingLabels(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    for (const fig of document.querySelectorAll('figure.chart')) {
+      const svg = fig.querySelector('.plot svg');
+      if (!svg) continue;
+      const boxes = Array.from(svg.querySelectorAll('text'))
+        .map((t) => ({ t: t.textContent ?? '', r: t.getBoundingClientRect() }))
+        .filter((b) => b.t.trim() && b.r.width > 0);
+      for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++) {
+          const a = boxes[i].r;
+          const b = boxes[j].r;
+          // 1 px of slack: glyph boxes of neighbouring ticks may touch
+          if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) {
+            out.push(`${fig.querySelector('strong')?.textContent}: "${boxes[i].t}" / "${boxes[j].t}"`);
+          }
+        }
+      }
+    }
+    return out;
+  });
+}
