@@ -90,6 +90,27 @@ describe('Holdout on the fitted Robyn demo', () => {
     expect(png.name).toMatch(/^held-out-weeks.*\.png$/);
   });
 
+  it('a rolling-origin backtest can be cancelled mid-way: its fit workers end, the finished fold stays', async () => {
+    const { page } = app;
+    await page.getByTestId('backtest-kind').selectOption('rolling');
+    // training.rolling_splits defaults: 104-week windows, 13-week steps, every fold that fits
+    await expect(page.getByTestId('backtest-plan').innerText()).resolves.toMatch(/^8 folds of 104 training weeks, each forecasting the next 13/);
+    await expect(page.getByTestId('backtest-run').innerText()).resolves.toMatch(/^Run 8 refits \(about \d+ (s|min)\)$/);
+    await page.getByTestId('backtest-run').click();
+    const progress = page.getByTestId('backtest-progress');
+    await progress.filter({ hasText: /Split 2 of 8: refitting/ }).waitFor({ timeout: 60_000 });
+    const fitWorkers = () => page.workers().filter((w) => /fit\.worker/.test(w.url())).length;
+    expect(fitWorkers()).toBeGreaterThan(0);
+    await page.getByTestId('backtest-cancel').click();
+    await expect(page.getByTestId('backtest-cancelled').innerText()).resolves.toBe('Cancelled; 1 of 8 splits were finished and are kept below.');
+    await expect.poll(fitWorkers, { timeout: 5_000 }).toBe(0);
+    const rows = await page.getByTestId('backtest-metrics').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent?.trim() ?? '').slice(0, 3).join('/')));
+    expect(rows).toEqual(['full fit/in sample/208', 'fold 1/in sample/104', 'fold 1/out of sample/13']);
+    // a cancelled backtest does not judge the model: the health card is back to in-sample only
+    await expect(page.getByTestId('results-health').locator('li[data-check-id="eval.mape_in_sample"]').count()).resolves.toBe(0);
+    await expect(page.getByTestId('results-health').locator('li[data-check-id="eval.mape"]').innerText()).resolves.toContain('MAPE in sample');
+  });
+
   it('makes no off-origin request and no page error', () => {
     expect(offOrigin(app.requests, baseUrl)).toEqual([]);
     expect(app.errors).toEqual([]);
