@@ -123,9 +123,15 @@ export async function axeSerious(page: Page): Promise<AxeFinding[]> {
  */
 export async function tabTo(page: Page, target: Locator, { max = 250, back = false } = {}): Promise<void> {
   await target.waitFor({ timeout: 60_000 });
-  for (let i = 0; i < max; i++) {
-    if (await target.evaluate((el) => el === document.activeElement || el.contains(document.activeElement))) return;
-    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+  // resolved once: a role locator re-resolved on every press is slow on a page full of SVG
+  const el = (await target.elementHandle())!;
+  try {
+    for (let i = 0; i < max; i++) {
+      if (await el.evaluate((e) => e === document.activeElement || e.contains(document.activeElement))) return;
+      await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+    }
+  } finally {
+    await el.dispose();
   }
   const at = await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 120));
   throw new Error(`${max} Tab presses never reached ${target}; the focus is on ${at}`);
