@@ -8,8 +8,9 @@ import { axeSerious, fitLoadedData, offOrigin, openApp, runShortFit, tabTo, type
 // keyboard only (Tab, Shift+Tab, Enter, Space, typing). Data -> mapping -> checks -> short fit ->
 // Results -> Plan -> Report (the HTML downloaded) -> a second fit (a refresh) -> Refresh drift and
 // memo -> a decision logged. The keyboard pass reloads the same tab, so its one fit is the
-// refresh of the two runs the mouse pass stored. On every screen: no request has left the origin, axe-core finds no
-// serious or critical violation, and a screenshot goes to test-artifacts/journey/<pass>/.
+// refresh of the two runs the mouse pass stored. On every screen: no request has left the
+// origin, axe-core finds no serious or critical violation, and a screenshot goes to
+// test-artifacts/journey/<pass>/ (with axe.json, the findings).
 
 const ARTIFACTS = 'test-artifacts/journey';
 const DEMO = 'robyn_simulated_weekly';
@@ -37,6 +38,8 @@ function screens(app: AppPage, baseUrl: string, pass: string) {
       await page.screenshot({ path: join(dir, `${String(++n).padStart(2, '0')}-${name}.png`), fullPage: true });
       found[name] = await axeSerious(page);
       writeFileSync(join(dir, 'axe.json'), JSON.stringify(found, null, 2));
+      // soft: the journey goes on, so one run lists the findings of every screen
+      expect.soft(found[name], `axe on the ${name} screen`).toEqual([]);
       expect(offOrigin(app.requests, baseUrl), `off-origin requests by the ${name} screen`).toEqual([]);
     },
   };
@@ -49,6 +52,9 @@ async function checkReportFile(d: Download): Promise<void> {
   expect(html).toMatch(/^<!doctype html>/i);
   expect(html).toMatch(/<style[\s>]/);
   expect(html.match(/<svg[\s>]/g)?.length).toBeGreaterThanOrEqual(1);
+  // the plan optimised on the Plan screen is in it, and every channel's ROI row
+  expect(html).toContain('<section id="plan"><h2>Plan</h2>');
+  expect(html.match(/<tr data-channel="/g)?.length).toBe(5);
   // nothing to fetch: no external script, stylesheet, image or url()
   expect(html).not.toMatch(/<script[^>]*\ssrc=|<link[^>]*rel=["']?stylesheet|<img[^>]*\ssrc=["']?(?!data:)|url\(\s*["']?(?!data:|#)/i);
   expect(html).not.toMatch(/(src|href)\s*=\s*["']?(https?:|\/\/)/i);
