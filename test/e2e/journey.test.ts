@@ -10,7 +10,7 @@ import { axeSerious, fitLoadedData, offOrigin, openApp, runShortFit, tabTo, type
 // memo -> a decision logged. The keyboard pass reloads the same tab, so its one fit is the
 // refresh of the two runs the mouse pass stored. On every screen: no request has left the
 // origin, axe-core finds no serious or critical violation, and a screenshot goes to
-// test-artifacts/journey/<pass>/ (with axe.json, the findings).
+// test-artifacts/journey/<pass>/ (with axe.json, the findings, and times.json).
 
 const ARTIFACTS = 'test-artifacts/journey';
 const DEMO = 'robyn_simulated_weekly';
@@ -30,14 +30,23 @@ function screens(app: AppPage, baseUrl: string, pass: string) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const found: Record<string, AxeFinding[]> = {};
+  // where the time goes (ms): since the previous screen, the screenshot, the scan
+  const times: Record<string, { steps: number; screenshot: number; axe: number }> = {};
   let n = 0;
+  let last = Date.now();
   return {
     found,
     async visit(name: string): Promise<void> {
       const { page } = app;
+      const t0 = Date.now();
       await page.screenshot({ path: join(dir, `${String(++n).padStart(2, '0')}-${name}.png`), fullPage: true });
+      const t1 = Date.now();
       found[name] = await axeSerious(page);
+      const t2 = Date.now();
+      times[name] = { steps: t0 - last, screenshot: t1 - t0, axe: t2 - t1 };
+      last = t2;
       writeFileSync(join(dir, 'axe.json'), JSON.stringify(found, null, 2));
+      writeFileSync(join(dir, 'times.json'), JSON.stringify(times, null, 2));
       // soft: the journey goes on, so one run lists the findings of every screen
       expect.soft(found[name], `axe on the ${name} screen`).toEqual([]);
       expect(offOrigin(app.requests, baseUrl), `off-origin requests by the ${name} screen`).toEqual([]);
