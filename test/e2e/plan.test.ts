@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openApp, offOrigin, type AppPage } from './browser.ts';
+import { openApp, offOrigin, startShortFit, type AppPage } from './browser.ts';
 
 // Stage 6 on the built app: a short fit of the Robyn demo, then a fixed-budget plan through the
 // optimizer worker, a risk-aware (CVaR) plan, scenarios via CSV, and the plan CSV download.
@@ -13,16 +13,8 @@ describe('Plan screen on a short Robyn fit', () => {
   beforeAll(async () => {
     app = await openApp(baseUrl, '#/data');
     const { page } = app;
-    await page.getByTestId('demo-robyn_simulated_weekly').click();
-    await page.getByTestId('go-checks').click({ timeout: 60_000 });
-    await page.getByTestId('checks-ready').waitFor({ timeout: 60_000 });
-    await page.getByTestId('go-fit').click();
-    const set = async (label: string, v: string) => page.locator('form.settings label', { hasText: label }).locator('input').fill(v);
-    await set('chains', '2');
-    await set('warmup', '150');
-    await set('draws', '100');
-    await page.getByTestId('fit-start').click();
-    await page.locator('[data-testid="fit-done"], [data-testid="fit-error"]').first().waitFor({ timeout: 170_000 });
+    // 2 x 100 draws can never reach the stop-when-converged ESS of 400, so that box is moot here
+    await startShortFit(page, 'robyn_simulated_weekly', { chains: 2, warmup: 150, draws: 100 });
   }, 240_000);
   afterAll(async () => app?.close());
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openApp, offOrigin, type AppPage } from './browser.ts';
+import { openApp, offOrigin, startShortFit, type AppPage } from './browser.ts';
 import { decodeShareBundle } from '../../src/core/export/share-bundle.ts';
 
 // Stage 8 on the built app: a short fit of the Robyn demo, the Report screen's exports, the
@@ -26,15 +26,7 @@ describe('Report screen on the fitted Robyn demo', () => {
   beforeAll(async () => {
     app = await openApp(baseUrl, '#/data');
     const { page } = app;
-    await page.getByTestId('demo-robyn_simulated_weekly').click();
-    await page.getByTestId('go-checks').click({ timeout: 60_000 });
-    await page.getByTestId('checks-ready').waitFor({ timeout: 60_000 });
-    await page.getByTestId('go-fit').click();
-    await page.getByLabel('warmup', { exact: true }).fill('100');
-    await page.getByLabel('draws', { exact: true }).fill('100');
-    await page.getByTestId('fit-until-converged').uncheck();
-    await page.getByTestId('fit-start').click();
-    await page.getByTestId('fit-done').waitFor({ timeout: 90_000 });
+    await startShortFit(page, 'robyn_simulated_weekly', { chains: 4, warmup: 100, draws: 100 });
     await page.click('nav a[href="#/report"]');
     await page.getByTestId('report-view').locator('#roi-table').waitFor({ timeout: 60_000 });
   });
@@ -124,6 +116,12 @@ describe('Report screen on the fitted Robyn demo', () => {
     expect(log.map((m) => m.type)).toEqual(['carryover:ready', 'carryover:loaded', 'carryover:selection']);
     expect(log[1].channels.sort()).toEqual([...CHANNELS].sort());
     expect(log[2]).toEqual({ type: 'carryover:selection', version: 1, channel: 'tv' });
+    // a keyboard user selects a row too: Tab reaches it, Enter selects it
+    await host.locator('body').press('Tab');
+    let tabs = 0;
+    while (!(await frame.locator('tr[data-channel="search"]').evaluate((e) => e === document.activeElement)) && tabs++ < 60) await host.keyboard.press('Tab');
+    await host.keyboard.press('Enter');
+    await expect.poll(async () => (await host.locator('#log').innerText()).trim().split('\n').map((l) => JSON.parse(l).channel).pop(), { timeout: 10_000 }).toBe('search');
     // the sandboxed frame has an opaque origin: the app must not have fallen over on storage or the service worker
     expect(errors).toEqual([]);
     expect(offOrigin(requests, baseUrl)).toEqual([]);

@@ -5,7 +5,7 @@ import type { Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { formatEstimate } from '../../src/core/format/estimate.ts';
 import { formatNumber } from '../../src/core/format/number.ts';
-import { openApp, offOrigin, type AppPage } from './browser.ts';
+import { openApp, offOrigin, startShortFit, type AppPage } from './browser.ts';
 import { missingResultsItems, overlappingLabels } from './results-items.ts';
 
 // Stage 6 on the built app: a short fit of the Robyn demo, then the Results screen. The numbers
@@ -34,16 +34,8 @@ describe('Results screen on the fitted Robyn demo', () => {
     app = await openApp(baseUrl, '#/data');
     const { page } = app;
     await page.setViewportSize({ width: 1280, height: 900 });
-    await page.getByTestId('demo-robyn_simulated_weekly').click();
-    await page.getByTestId('go-checks').click({ timeout: 60_000 });
-    await page.getByTestId('checks-ready').waitFor({ timeout: 60_000 });
-    await page.getByTestId('go-fit').click();
     // short: enough draws for stable 5%/95% quantiles, a few seconds on two cores
-    await page.getByLabel('warmup', { exact: true }).fill('150');
-    await page.getByLabel('draws', { exact: true }).fill('150');
-    await page.getByTestId('fit-until-converged').uncheck();
-    await page.getByTestId('fit-start').click();
-    await page.getByTestId('fit-done').waitFor({ timeout: 90_000 });
+    await startShortFit(page, 'robyn_simulated_weekly', { chains: 4, warmup: 150, draws: 150 });
     const rows = await page.getByTestId('summary-table').locator('tbody tr').evaluateAll((trs) =>
       trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent?.trim() ?? '')),
     );

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openApp, offOrigin, type AppPage } from './browser.ts';
+import { openApp, offOrigin, startShortFit, type AppPage } from './browser.ts';
 import { missingResultsItems } from './results-items.ts';
 
 // Meridian national: the KPI counts conversions and revenue_per_conversion is mapped as revenue
@@ -11,15 +11,7 @@ describe('Results on Meridian national with revenue per conversion', () => {
   beforeAll(async () => {
     app = await openApp(baseUrl, '#/data');
     const { page } = app;
-    await page.getByTestId('demo-meridian_national_media').click();
-    await page.getByTestId('go-checks').click({ timeout: 60_000 });
-    await page.getByTestId('checks-ready').waitFor({ timeout: 60_000 });
-    await page.getByTestId('go-fit').click();
-    await page.getByLabel('warmup', { exact: true }).fill('100');
-    await page.getByLabel('draws', { exact: true }).fill('100');
-    await page.getByTestId('fit-until-converged').uncheck();
-    await page.getByTestId('fit-start').click();
-    await page.getByTestId('fit-done').waitFor({ timeout: 120_000 });
+    await startShortFit(page, 'meridian_national_media', { chains: 4, warmup: 100, draws: 100 });
     await page.click('nav a[href="#/results"]');
   });
   afterAll(async () => app?.close());
