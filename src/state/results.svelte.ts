@@ -1,5 +1,6 @@
 import { getContext, setContext, untrack } from 'svelte';
-import { startAnalysis, startEvaluation, AnalysisCancelled, type AnalysisHandle } from '../clients/analysis-client.ts';
+import { startAnalysis, startEvaluation, startGeoAnalysis, AnalysisCancelled, type AnalysisHandle } from '../clients/analysis-client.ts';
+import type { GeoAnalysis } from '../core/analysis/geo-analysis.ts';
 import type { FitAnalysis } from '../core/analysis/analyse-fit.ts';
 import type { FitEvaluation } from '../core/evaluation/fit-evaluation.ts';
 import { healthCard } from '../core/evaluation/health.ts';
@@ -37,7 +38,8 @@ export class ResultsState {
   #revenuePerKpi: number | Float64Array | undefined = undefined;
   #revenuePerKpiName = $state<string | null>(null);
   #kpiKindGuessed = $state(true);
-  #handle: AnalysisHandle<FitAnalysis> | null = null;
+  #handle: AnalysisHandle<FitAnalysis> | AnalysisHandle<GeoAnalysis> | null = null;
+  #geoAnalysis = $state.raw<GeoAnalysis | null>(null);
   #evaluation = $state.raw<FitEvaluation | null>(null);
   #evalPhase = $state<ResultsPhase>('idle');
   #evalError = $state<string | null>(null);
@@ -61,21 +63,26 @@ export class ResultsState {
       // a new fit started: remember what its weeks and KPI are
       $effect(() => {
         const data = fit.data;
-        if (!data) return;
+        const geo = fit.geo;
+        if (!data && !geo) return;
         untrack(() => {
-          const dates = source.dates();
-          this.#dates = dates && dates.length === data.N ? [...dates] : null;
-          const name = source.kpiName() ?? 'KPI';
+          // a geo fit reads its panel (dates, KPI, revenue per KPI per geo-week [G * N]); a national one the source
+          const N = geo ? geo.data.N : data!.N;
+          const dates = geo ? geo.panel.dataset.dates : source.dates();
+          this.#dates = dates && dates.length === N ? [...dates] : null;
+          const name = (geo ? geo.panel.dataset.target.name : source.kpiName()) ?? 'KPI';
           if (name !== this.#kpiName) this.#kpiKindGuessed = true;
           this.#kpiName = name;
-          const rpk = source.revenuePerKpi?.();
-          this.#revenuePerKpi = rpk && (rpk.name === null || rpk.values.length === data.N) ? (rpk.name === null ? rpk.value : Float64Array.from(rpk.values)) : undefined;
+          const rpk = geo ? geo.panel.revenuePerKpi : source.revenuePerKpi?.();
+          const length = geo ? geo.data.G * N : N;
+          this.#revenuePerKpi = rpk && (rpk.name === null || rpk.values.length === length) ? (rpk.name === null ? rpk.value : Float64Array.from(rpk.values)) : undefined;
           this.#revenuePerKpiName = rpk ? (rpk.name ?? String(rpk.value)) : null;
           // a KPI with a revenue-per-KPI role counts conversions: ROI is then revenue per unit of spend
           if (this.#kpiKindGuessed) this.#kpiKind = this.#revenuePerKpi !== undefined ? 'count' : guessKpiKind(name);
           this.#handle?.cancel();
           this.#handle = null;
           this.#analysis = null;
+          this.#geoAnalysis = null;
           this.#phase = 'idle';
           this.#evalHandle?.cancel();
           this.#evalHandle = null;
@@ -99,6 +106,8 @@ export class ResultsState {
   /** draws analysed so far and to do; null before the first report */
   get progress() { return this.#progress; }
   get analysis() { return this.#analysis; }
+  /** national and per-geo contributions and ROI of a geo fit; null for a national fit or until done */
+  get geoAnalysis() { return this.#geoAnalysis; }
   get error() { return this.#error; }
   /** week dates of the analysed fit [N], or null when they were not known (weeks are then numbered) */
   get dates() { return this.#dates; }
@@ -124,22 +133,25 @@ export class ResultsState {
 
   /** Analyses the latest finished fit; a running analysis is cancelled first. */
   run(): void {
-    const { result, spec, data } = this.#fit;
-    if (!result || !spec || !data) return;
+    const { result, spec, data, geo } = this.#fit;
+    if (!result || (!geo && (!spec || !data))) return;
     this.#handle?.cancel();
     this.#phase = 'running';
     this.#error = null;
     this.#progress = null;
     this.#analysis = null;
+    this.#geoAnalysis = null;
     const options = { kpiKind: this.#kpiKind, seed: result.settings.seed, ...(this.#revenuePerKpi !== undefined ? { revenuePerKpi: this.#revenuePerKpi } : {}) };
-    const handle = startAnalysis(spec, data, result, options, (done, total) => {
+    const onProgress = (done: number, total: number) => {
       if (this.#handle === handle) this.#progress = { done, total };
-    });
+    };
+    const handle = geo ? startGeoAnalysis(geo.spec, geo.data, result, options, onProgress) : startAnalysis(spec!, data!, result, options, onProgress);
     this.#handle = handle;
-    handle.result.then(
+    (handle.result as Promise<FitAnalysis | GeoAnalysis>).then(
       (a) => {
         if (this.#handle !== handle) return;
-        this.#analysis = a;
+        if ('geos' in a) this.#geoAnalysis = a;
+        else this.#analysis = a;
         this.#phase = 'done';
       },
       (e: unknown) => {
@@ -152,6 +164,7 @@ export class ResultsState {
 
   /** Evaluates the latest finished fit in sample (a second worker, beside the analysis). */
   evaluate(): void {
+    // in-sample evaluation (PPC, LOO) is of the national model; a geo fit has none yet
     const { result, spec, data } = this.#fit;
     if (!result || !spec || !data) return;
     this.#evalHandle?.cancel();
