@@ -20,7 +20,10 @@ export interface PipelineOptions {
   overrides?: CheckOverride[];
   /** `auto`: use the proposed mapping when the config has no date column (default); `config`: always the config's. */
   mapping?: 'auto' | 'config';
-  /** Also build the geo panel when data.grain.level keeps a key (PipelineResult.panel); default false. */
+  /**
+   * Also build the geo panel when data.grain.level keeps a key (PipelineResult.panel), and take
+   * the national Dataset beside it, as the app does (no per-key Datasets); default false.
+   */
   panel?: boolean;
 }
 
@@ -108,7 +111,7 @@ export async function runPipeline(db: Db, file: IngestInput, config: unknown = {
   const checked = await checkStage(db, shape, m, cfg.validation, { now: opts.now, overrides: opts.overrides, before: out.results });
   out.results = checked.results;
   if (checked.blocked) return finish();
-  const clean = await cleanStage(db, shape, m, cfg, { panel: opts.panel });
+  const clean = await cleanStage(db, shape, m, cfg, opts.panel ? { panel: true, target: 'national' } : {});
   out.tables.clean = clean.tables.clean;
   out.tables.model = clean.tables.model;
   out.lineage = clean.lineage;
