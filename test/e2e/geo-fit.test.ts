@@ -22,6 +22,8 @@ describe('Geo fit of the Meridian geo demo', () => {
     await page.getByLabel('draws', { exact: true }).fill('100');
     // short trees keep the fit to seconds: this test is about the screens, not convergence
     await page.getByLabel('max tree depth', { exact: true }).fill('4');
+    // no kernel probe: it would share the two cores with the chains
+    await page.getByLabel('kernel', { exact: true }).selectOption('fused');
     await page.getByTestId('fit-until-converged').uncheck();
     await page.getByTestId('fit-start').click();
     await page.getByTestId('fit-done').waitFor({ timeout: 120_000 });
