@@ -23,7 +23,7 @@ describe('Geo fit of the Meridian geo demo', () => {
     // short trees keep the fit to seconds: this test is about the screens, not convergence
     await page.getByLabel('max tree depth', { exact: true }).fill('4');
     // no kernel probe: it would share the two cores with the chains
-    await page.getByLabel('kernel', { exact: true }).selectOption('fused');
+    await page.locator('form.settings label', { hasText: /^\s*kernel/ }).locator('select').selectOption('fused');
     await page.getByTestId('fit-until-converged').uncheck();
     await page.getByTestId('fit-start').click();
     await page.getByTestId('fit-done').waitFor({ timeout: 120_000 });
