@@ -69,4 +69,17 @@ describe('toGeoPanel', () => {
       expect(r.result.fix).toBeTruthy();
     });
   }
+
+  it('labels geo x product units "geo / product" and keeps each pair\'s own series', async () => {
+    await load(ROWS);
+    await db.exec(`CREATE OR REPLACE TABLE tp AS SELECT region, p AS product, week, sales * k AS sales, tv_spend * k AS tv_spend, price, pop, rpk
+      FROM t, (VALUES ('p1', 1.0), ('p2', 2.0)) AS v(p, k)`);
+    const r = await toGeoPanel(db, 'tp', { ...m, keys: { geo: 'region', product: 'product' } }, ['region', 'product']);
+    if (!r.ok) throw new Error(r.result.detail);
+    const d = r.panel.dataset;
+    expect(d.geos).toEqual(['A / p1', 'A / p2', 'B / p1', 'B / p2']);
+    expect(Array.from(d.population)).toEqual([100, 100, 200, 200]);
+    expect(Array.from(d.target.values)).toEqual([10, 11, 12, 20, 22, 24, 22, 20, 24, 44, 40, 48]);
+    expect(r.panel.keys).toEqual(['region', 'product']);
+  });
 });

@@ -4,6 +4,9 @@ import { DataClient } from '../../src/clients/data-client.ts';
 import type { FitHandle } from '../../src/clients/fit-client.ts';
 import { openNodeDb } from '../../src/data/duckdb-node.ts';
 import { DatasetState } from '../../src/state/dataset.svelte.ts';
+import { MappingState } from '../../src/state/mapping.svelte.ts';
+import { toMappingConfig, type RoleProposal } from '../../src/data/mapping.ts';
+import { defaultConfig } from '../../src/core/spec/config.ts';
 import { FitState, type FitStarter } from '../../src/state/fit.svelte.ts';
 import { DEFAULT_MODEL_SPEC } from '../../src/core/spec/model-spec.ts';
 import { isGeoSpec } from '../../src/core/spec/geo-spec.ts';
@@ -140,5 +143,25 @@ describe('geo demo: load -> mapping -> checks -> cleaning -> fitDataset at geo g
     expect(started.length).toBe(0);
     expect(fit.fitDataset(gap, DEFAULT_MODEL_SPEC)).toBeNull();
     expect(isGeoSpec(started[0].spec)).toBe(false);
+  });
+
+  it('takes the population column from the detector (named population) or an uploaded config (any name)', () => {
+    const roles: RoleProposal[] = [
+      { column: 'week', role: 'date', reason: '' },
+      { column: 'region', role: 'geo', reason: '' },
+      { column: 'sales', role: 'kpi', reason: '' },
+      { column: 'tv', role: 'spend', reason: '', channel: 'tv' },
+      { column: 'population', role: 'ignore', reason: '' },
+      { column: 'residents', role: 'ignore', reason: '' },
+    ];
+    const ms = new MappingState();
+    ms.propose({ roles, data: toMappingConfig(roles), problems: [] });
+    expect(ms.mapping.population_col).toBe('population');
+    const data = { ...defaultConfig().data, ...ms.mapping, population_col: 'residents' };
+    ms.applyConfig(data);
+    expect(ms.mapping.population_col).toBe('residents');
+    // without a geo key a population means nothing
+    ms.setRole('region', 'ignore');
+    expect(ms.mapping.population_col).toBeUndefined();
   });
 });
