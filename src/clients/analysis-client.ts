@@ -7,6 +7,8 @@ import type { GeoModelSpec } from '../core/spec/geo-spec.ts';
 import type { GeoModelData } from '../core/model/geo-model-data.ts';
 import type { GeoAnalysis, GeoAnalysisOptions } from '../core/analysis/geo-analysis.ts';
 import type { FitEvaluation, FitEvaluationOptions } from '../core/evaluation/fit-evaluation.ts';
+import type { HeldOutEvaluation, HeldOutOptions } from '../core/evaluation/holdout.ts';
+import type { Split } from '../core/evaluation/splits.ts';
 
 /** The analysis was cancelled by the user or replaced by a newer one. */
 export class AnalysisCancelled extends Error {
@@ -92,4 +94,14 @@ export function startGeoAnalysis(
   onProgress: (done: number, total: number) => void = () => {},
 ): AnalysisHandle<GeoAnalysis> {
   return inWorker((api) => api.analyseGeo(spec, data, drawsOf(fit), options, proxy(onProgress)));
+}
+
+/**
+ * Runs evaluateHeldOut (forecast of a split's test weeks from a refit on its training weeks) in
+ * its own web worker.
+ * @param fit the refit on split.train
+ * @param seed seeds the predictive noise
+ */
+export function startHeldOutEvaluation(spec: ModelSpec, split: Split, fit: AnalysisFit, seed: number, options: HeldOutOptions = {}): AnalysisHandle<HeldOutEvaluation> {
+  return inWorker((api) => api.evaluateHeldOut(spec, split, drawsOf(fit), seed, options));
 }

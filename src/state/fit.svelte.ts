@@ -21,10 +21,19 @@ export type FitInputs =
   | { kind: 'national'; spec: ModelSpec; data: ModelData }
   | { kind: 'geo'; spec: GeoModelSpec; data: GeoModelData; panel: GeoPanel };
 
-/** Starts the workers of a fit (the app's startFit; node tests pass one that records its inputs). */
-export type FitStarter = (...args: Parameters<typeof startFit>) => FitHandle;
+/** What starts the workers of a fit (startFit; tests pass an in-process one or one that records its inputs). */
+export type FitStarter = (
+  spec: ModelSpec | GeoModelSpec,
+  data: ModelData | GeoModelData,
+  settings: FitSettings,
+  onProgress: (p: FitProgress) => void,
+  thresholds: Partial<ConvergenceThresholds>,
+) => FitHandle;
 
-/** The fit of the current dataset: settings, live progress, result or error. */
+/**
+ * The fit of the current dataset: settings, live progress, result or error. Also the one runner
+ * of every other fit the app makes (the raw-vs-cleaned comparison, holdout and backtest refits).
+ */
 export class FitState {
   #phase = $state<FitPhase>('idle');
   #progress = $state<FitProgress | null>(null);
@@ -36,9 +45,9 @@ export class FitState {
   #start: FitStarter;
   settings = $state<FitSettings>({ ...DEFAULT_FIT_SETTINGS });
 
-  /** @param start the worker starter (default: the app's startFit) */
-  constructor(start: FitStarter = startFit) {
-    this.#start = start;
+  /** @param starter starts the workers; default startFit (src/clients/fit-client.ts) */
+  constructor(starter: FitStarter = startFit) {
+    this.#start = starter;
   }
 
   get phase() { return this.#phase; }
@@ -106,13 +115,16 @@ export class FitState {
     return null;
   }
 
-  /** Starts a national fit; a running one is cancelled first. */
-  start(spec: ModelSpec, data: ModelData, thresholds: Partial<ConvergenceThresholds> = {}): void {
-    this.#run({ kind: 'national', spec, data }, thresholds);
+  /**
+   * Starts a national fit; a running one is cancelled first.
+   * @returns resolves when this fit ends (done, cancelled or failed: read phase); never rejects
+   */
+  start(spec: ModelSpec, data: ModelData, thresholds: Partial<ConvergenceThresholds> = {}): Promise<void> {
+    return this.#run({ kind: 'national', spec, data }, thresholds);
   }
 
-  #run(inputs: FitInputs, thresholds: Partial<ConvergenceThresholds>): void {
-    this.#handle?.cancel();
+  #run(inputs: FitInputs, thresholds: Partial<ConvergenceThresholds>): Promise<void> {
+    this.cancel();
     this.#phase = 'running';
     this.#error = null;
     this.#result = null;
@@ -122,7 +134,7 @@ export class FitState {
       if (this.#handle === handle) this.#progress = p;
     }, thresholds);
     this.#handle = handle;
-    handle.result.then(
+    return handle.result.then(
       (r) => {
         if (this.#handle !== handle) return;
         this.#result = r;
@@ -136,9 +148,9 @@ export class FitState {
     );
   }
 
-  /** Stops every worker now; the app stays usable. */
+  /** Stops every worker of a running fit now; the app stays usable. */
   cancel(): void {
-    this.#handle?.cancel();
+    if (this.#phase === 'running') this.#handle?.cancel();
   }
 }
 
