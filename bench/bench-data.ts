@@ -5,6 +5,7 @@ import type { Dataset } from '../src/core/model/dataset.ts';
 import { parsePeerSpec, peerSpecToData, type PeerSpec } from '../src/core/spec/peer-spec.ts';
 import { formatSpecIssues } from '../src/core/spec/parse.ts';
 import type { LineageEntry } from '../src/data/clean/index.ts';
+import type { GeoPanel } from '../src/data/geo-panel.ts';
 import { openNodeDb } from '../src/data/duckdb-node.ts';
 import { runPipeline } from '../src/data/pipeline.ts';
 
@@ -18,6 +19,8 @@ export class BenchInputError extends Error {
 /** What the benchmark fits: the app's model Dataset plus what the pipeline said about it. */
 export interface BenchData {
   dataset: Dataset;
+  /** The geo panel when the spec names a geo column (the geo model fits it); absent otherwise. */
+  panel?: GeoPanel;
   spec: PeerSpec;
   /** Every check result (ingest, grain, data checks, model input), none blocking. */
   results: CheckResult[];
@@ -57,7 +60,7 @@ export async function loadBenchData(file: string, specPath: string, now = new Da
     throw new BenchInputError(`cannot read the spec ${specPath}: ${(e as Error).message}`, 2);
   }
   const parsed = parsePeerSpec(specJson);
-  if (!parsed.ok) throw new BenchInputError(`invalid spec ${specPath} (expected {date, target, channels, controls, factor_controls, revenue_per_kpi?}):\n${formatSpecIssues(parsed.issues)}`, 2);
+  if (!parsed.ok) throw new BenchInputError(`invalid spec ${specPath} (expected {date, target, channels, controls, factor_controls, revenue_per_kpi?, geo?, population?}):\n${formatSpecIssues(parsed.issues)}`, 2);
   const spec = parsed.value;
   let bytes: Uint8Array;
   try {
@@ -68,15 +71,21 @@ export async function loadBenchData(file: string, specPath: string, now = new Da
   const db = await openNodeDb();
   try {
     const name = basename(file);
-    const r = await runPipeline(db, { name, bytes }, { data: peerSpecToData(spec, name) }, { now, mapping: 'config' });
-    if (r.ingest && spec.revenue_per_kpi && !r.ingest.columns.some((c) => c.name === spec.revenue_per_kpi)) {
-      throw new BenchInputError(`${specPath}: revenue_per_kpi names '${spec.revenue_per_kpi}', which is not a column of ${name} (columns: ${r.ingest.columns.map((c) => c.name).join(', ')})`, 2);
+    const r = await runPipeline(db, { name, bytes }, { data: peerSpecToData(spec, name) }, { now, mapping: 'config', panel: !!spec.geo });
+    for (const key of ['revenue_per_kpi', 'geo', 'population'] as const) {
+      const c = spec[key];
+      if (r.ingest && c && !r.ingest.columns.some((x) => x.name === c)) {
+        throw new BenchInputError(`${specPath}: ${key} names '${c}', which is not a column of ${name} (columns: ${r.ingest.columns.map((x) => x.name).join(', ')})`, 2);
+      }
     }
     if (r.blocked || !r.dataset) {
       const head = r.ingest ? `${file}: the checks block the fit` : `${file} could not be read`;
       throw new BenchInputError(`${head}:\n${formatResults(r.results.filter((x) => x.severity === 'block'))}`, r.ingest ? 1 : 2);
     }
-    return { dataset: r.dataset, spec, results: r.results, score: r.score, lineage: r.lineage };
+    if (spec.geo && !r.panel) {
+      throw new BenchInputError(`${file}: the geo panel cannot be built:\n${formatResults(r.results.filter((x) => x.id === 'data.geo_panel'))}`, 1);
+    }
+    return { dataset: r.dataset, ...(r.panel ? { panel: r.panel } : {}), spec, results: r.results, score: r.score, lineage: r.lineage };
   } finally {
     await db.close();
   }

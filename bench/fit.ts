@@ -10,8 +10,12 @@ import type { FitPagePayload, FitPageResult } from './fit-page.ts';
 import { runStanPeer, type PeerResult } from './stan-peer.ts';
 
 // npm run bench:fit -- [--preset stan|app] [--csv PATH --spec PATH] [--peer] [--out FILE] [--chains 4 --warmup 1000 --draws 1000 --seed 1]
+//   The spec JSON: {date, target, channels, controls, factor_controls?, revenue_per_kpi?, geo?, population?};
+//   with "geo" the geo model (DEFAULT_GEO_MODEL_SPEC) fits the panel the pipeline builds at geo grain
+//   (e.g. bench/meridian_geo_spec.json on public/demo/meridian_geo_media.csv); ROIs are then national.
+//   time_to_converged_s: seconds until the convergence rule held (run-until-converged), null when it did not.
 //   --preset stan (default): Stan's settings (1000 + 1000, Stan's windows, diag metric); --preset app: the app's defaults.
-//   [--adaptation stan|gradient|gradient-dense] [--metric diag|dense]
+//   [--adaptation stan|gradient|gradient-dense] [--metric diag|dense] [--max-treedepth 10]
 //   [--until-converged [--max-rhat 1.01 --min-ess 400 --block 100]]  (--draws is then the cap per chain)
 //   [--peer-warmup 1000 --peer-draws 1000]  (the Stan peer always runs Stan's settings unless told otherwise)
 //   [--workers N]  (worker threads; default one per core, at most one per chain)
@@ -42,6 +46,7 @@ const { values: a } = parseArgs({
     'min-ess': { type: 'string', default: String(base.untilConverged?.minEss ?? 400) },
     block: { type: 'string', default: String(base.untilConverged?.blockDraws ?? 100) },
     'adapt-delta': { type: 'string', default: String(base.adaptDelta) },
+    'max-treedepth': { type: 'string', default: String(base.maxTreeDepth) },
     'peer-warmup': { type: 'string', default: '1000' },
     'peer-draws': { type: 'string', default: '1000' },
     workers: { type: 'string' },
@@ -52,6 +57,7 @@ const settings: FitSettings = {
   chains: Number(a.chains), warmup: Number(a.warmup), draws: Number(a.draws), seed: Number(a.seed),
   kernel: a.kernel as FitSettings['kernel'],
   adaptDelta: Number(a['adapt-delta']),
+  maxTreeDepth: Number(a['max-treedepth']),
   adaptation: a.adaptation as FitSettings['adaptation'],
   metric: a.metric as FitSettings['metric'],
   untilConverged: a['until-converged'] && !a['no-until-converged']
@@ -59,8 +65,21 @@ const settings: FitSettings = {
     : undefined,
 };
 
-async function runOurs(ds: BenchData['dataset']): Promise<FitPageResult> {
+async function runOurs(ds: BenchData['dataset'], panel: BenchData['panel']): Promise<FitPageResult> {
+  const g = panel?.dataset;
   const payload: FitPagePayload = {
+    ...(g
+      ? {
+          geo: {
+            dates: g.dates,
+            geos: g.geos,
+            population: Array.from(g.population),
+            target: { name: g.target.name, values: Array.from(g.target.values) },
+            channels: g.channels.map((c) => ({ name: c.name, spend: Array.from(c.spend) })),
+            controls: g.controls.map((c) => ({ name: c.name, values: Array.from(c.values) })),
+          },
+        }
+      : {}),
     dataset: {
       ...ds,
       target: { name: ds.target.name, values: Array.from(ds.target.values) },
@@ -85,10 +104,17 @@ async function main(): Promise<void> {
     process.exit(e.exitCode);
   }
   const warned = data.results.filter((r) => r.severity !== 'info');
-  console.log(`data: ${a.csv} through the app's pipeline: ${data.dataset.dates.length} weeks x ${data.dataset.channels.length} channels, ${data.dataset.controls.length} controls, ${data.dataset.factors.length} factors; checks score ${data.score.toFixed(3)}, ${warned.length} warning(s)`);
+  const shape = data.panel
+    ? `geo panel ${data.panel.dataset.geos.length} geos x ${data.panel.dataset.dates.length} weeks x ${data.panel.dataset.channels.length} channels, ${data.panel.dataset.controls.length} controls, population ${data.spec.population ?? 'none (totals)'}`
+    : `${data.dataset.dates.length} weeks x ${data.dataset.channels.length} channels, ${data.dataset.controls.length} controls, ${data.dataset.factors.length} factors`;
+  console.log(`data: ${a.csv} through the app's pipeline: ${shape}; checks score ${data.score.toFixed(3)}, ${warned.length} warning(s)`);
+  if (data.panel && a.peer) {
+    console.error('--peer with a geo spec: the geo model\'s Stan peer is the exported Stan program (src/core/export); this run has no peer.');
+    a.peer = false;
+  }
   if (warned.length) console.log(formatResults(warned));
   console.log(`cleaning applied:\n${formatLineage(data.lineage)}`);
-  const ours = await runOurs(data.dataset);
+  const ours = await runOurs(data.dataset, data.panel);
   const rows = ours.summary;
   const roi = ours.channels.map((channel) => {
     const r = rows.find((x) => x.name === `roi[${channel}]`)!;
@@ -99,6 +125,10 @@ async function main(): Promise<void> {
     preset,
     data: a.csv,
     spec: a.spec,
+    model: data.panel ? 'geo' : 'national',
+    geo: data.spec.geo ?? null,
+    population: data.spec.population ?? null,
+    panel: ours.panel ?? null,
     revenue_per_kpi: data.spec.revenue_per_kpi ?? null,
     checks_score: data.score,
     check_warnings: warned.map((r) => ({ id: r.id, title: r.title })),
@@ -108,10 +138,11 @@ async function main(): Promise<void> {
     draws: settings.draws,
     seed: settings.seed,
     adapt_delta: settings.adaptDelta,
+    max_treedepth: settings.maxTreeDepth,
     adaptation: settings.adaptation,
     metric: settings.metric,
     until_converged: settings.untilConverged ?? null,
-    time_to_converged_s: ours.converged?.seconds ?? null,
+    time_to_converged_s: ours.converged?.met ? ours.converged.seconds : null,
     converged: ours.converged ?? null,
     load_avg_1m: loadavg()[0],
     timings: ours.timings ?? null,

@@ -1,5 +1,8 @@
 import type { ModelSpec } from '../src/core/spec/model-spec.ts';
 import type { ModelData } from '../src/core/model/model-data.ts';
+import type { GeoModelSpec } from '../src/core/spec/geo-spec.ts';
+import type { GeoModelData } from '../src/core/model/geo-model-data.ts';
+import type { GeoAnalysis, GeoAnalysisOptions } from '../src/core/analysis/geo-analysis.ts';
 import type { KernelName } from '../src/core/kernels/kernel.ts';
 import type { KernelProbe } from '../src/core/kernels/probe.ts';
 import type { FitSettings, ChainRun } from '../src/core/inference/fit-job.ts';
@@ -13,8 +16,9 @@ import type { Split } from '../src/core/evaluation/splits.ts';
 
 /** One worker's share of a fit: plain data and typed arrays only. */
 export interface FitJob {
-  spec: ModelSpec;
-  data: ModelData;
+  /** the national spec with ModelData, or the geo spec with GeoModelData (modelOf tags the pair) */
+  spec: ModelSpec | GeoModelSpec;
+  data: ModelData | GeoModelData;
   /** global chain indices this worker runs */ chainIds: number[];
   settings: FitSettings;
   /** the kernel every worker uses (chosen once by `probe`) */ kernel: KernelName;
@@ -28,7 +32,7 @@ export interface ChainOutput extends ChainRun {
 /** The fit worker (workers/fit.worker.ts). Errors cross as { name, message }. */
 export interface FitWorkerApi {
   /** Times the candidate kernels on this device at a starting point; picks the fastest usable. */
-  probe(spec: ModelSpec, data: ModelData, budgetMs: number): Promise<{ chosen: KernelName; probes: KernelProbe[] }>;
+  probe(spec: ModelSpec | GeoModelSpec, data: ModelData | GeoModelData, budgetMs: number): Promise<{ chosen: KernelName; probes: KernelProbe[] }>;
   /**
    * Runs the job's chains interleaved; `onStatus` is a Comlink.proxy callback. With
    * settings.untilConverged, `onBlock` (a Comlink.proxy) gets every block of draws and resolves
@@ -62,6 +66,11 @@ export interface AnalysisWorkerApi {
    * @param dates [N] ISO week dates of `data`
    */
   evaluate(spec: ModelSpec, data: ModelData, dates: string[], fit: AnalysisFit, seed: number, options: FitEvaluationOptions): Promise<FitEvaluation>;
+  /**
+   * analyseGeoFit (src/core/analysis/geo-analysis.ts) off the main thread: national and per-geo
+   * contributions and ROI with intervals; `onProgress` (a Comlink.proxy) as for `analyse`.
+   */
+  analyseGeo(spec: GeoModelSpec, data: GeoModelData, fit: AnalysisFit, options: Omit<GeoAnalysisOptions, 'onProgress'>, onProgress?: (done: number, total: number) => void): Promise<GeoAnalysis>;
   /**
    * evaluateHeldOut (src/core/evaluation/holdout.ts) off the main thread: the forecast of a
    * split's test weeks from a refit on its training weeks; predictive noise drawn from `seed`.

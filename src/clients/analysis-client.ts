@@ -3,6 +3,9 @@ import type { AnalysisWorkerApi, AnalysisFit } from '../../workers/api.ts';
 import type { ModelSpec } from '../core/spec/model-spec.ts';
 import type { ModelData } from '../core/model/model-data.ts';
 import type { AnalysisOptions, FitAnalysis } from '../core/analysis/analyse-fit.ts';
+import type { GeoModelSpec } from '../core/spec/geo-spec.ts';
+import type { GeoModelData } from '../core/model/geo-model-data.ts';
+import type { GeoAnalysis, GeoAnalysisOptions } from '../core/analysis/geo-analysis.ts';
 import type { FitEvaluation, FitEvaluationOptions } from '../core/evaluation/fit-evaluation.ts';
 import type { HeldOutEvaluation, HeldOutOptions } from '../core/evaluation/holdout.ts';
 import type { Split } from '../core/evaluation/splits.ts';
@@ -77,6 +80,20 @@ export function startEvaluation(
   options: FitEvaluationOptions = {},
 ): AnalysisHandle<FitEvaluation> {
   return inWorker((api) => api.evaluate(spec, data, [...dates], drawsOf(fit), seed, options));
+}
+
+/**
+ * Runs analyseGeoFit (national and per-geo contributions and ROI of a geo fit) in its own web worker.
+ * @param onProgress (draws done, draws to do), every 100 draws
+ */
+export function startGeoAnalysis(
+  spec: GeoModelSpec,
+  data: GeoModelData,
+  fit: AnalysisFit,
+  options: Omit<GeoAnalysisOptions, 'onProgress'>,
+  onProgress: (done: number, total: number) => void = () => {},
+): AnalysisHandle<GeoAnalysis> {
+  return inWorker((api) => api.analyseGeo(spec, data, drawsOf(fit), options, proxy(onProgress)));
 }
 
 /**

@@ -102,9 +102,10 @@ export class DataClient {
    * Stage 3 on checked tables: cleaning, the grain level and the model's Dataset. Call it only
    * when the checks (after overrides) do not block.
    * @param target 'national' (the app's reference model) or 'grain'
+   * @param panel also build the geo panel when the grain keeps a key (CleanStageResult.panel)
    */
-  async clean(checked: CheckedTables, config: Pick<Config, 'cleaning' | 'data'>, target: 'national' | 'grain' = 'national'): Promise<CleanStageResult> {
-    return cleanStage(await this.ready(), checked.shape, checked.mapping, config, { target });
+  async clean(checked: CheckedTables, config: Pick<Config, 'cleaning' | 'data'>, target: 'national' | 'grain' = 'national', panel = false): Promise<CleanStageResult> {
+    return cleanStage(await this.ready(), checked.shape, checked.mapping, config, { target, panel });
   }
 
   /**

@@ -5,8 +5,9 @@ import type { ModelData } from '../core/model/model-data.ts';
 import type { FitSettings } from '../core/inference/fit-job.ts';
 import { assembleFit, meetsRule, type FitResult } from '../core/inference/fit-result.ts';
 import type { TableBlock } from '../core/inference/fit-worker-impl.ts';
-import { drawColumnNames } from '../core/model/draws.ts';
-import { buildLayout } from '../core/model/layout.ts';
+import type { GeoModelSpec } from '../core/spec/geo-spec.ts';
+import type { GeoModelData } from '../core/model/geo-model-data.ts';
+import { modelColumnNames, modelOf } from '../core/model/model-kind.ts';
 import { summarizeProgress, type ChainStatus, type FitProgress } from '../core/inference/progress.ts';
 import type { ConvergenceThresholds } from '../core/diagnostics/checks.ts';
 import type { KernelName } from '../core/kernels/kernel.ts';
@@ -47,13 +48,14 @@ export interface StartFitOptions {
 }
 
 /**
- * Fits the model with chains spread over web workers (one per core, at most one per chain).
+ * Fits the model (national, or the geo model when `spec` has a `geo` section and `data` is GeoModelData)
+ * with chains spread over web workers (one per core, at most one per chain).
  * Chain i runs on worker i mod W with seed stream (seed, i): the same draws whatever W is.
  * A crashed worker rejects `result` with its error and stops the others.
  */
 export function startFit(
-  spec: ModelSpec,
-  data: ModelData,
+  spec: ModelSpec | GeoModelSpec,
+  data: ModelData | GeoModelData,
   settings: FitSettings,
   onProgress: (p: FitProgress) => void,
   thresholds: Partial<ConvergenceThresholds> = {},
@@ -83,7 +85,7 @@ export function startFit(
 
   const t0 = performance.now();
   const rule = settings.untilConverged;
-  const width = rule ? drawColumnNames(buildLayout(spec, data), data.channels).length : 0;
+  const width = rule ? modelColumnNames(modelOf(spec, data)).length : 0;
   const order = Array.from({ length: width }, (_, i) => i);
   let current = 0; // the attempt whose status reaches the UI
 

@@ -64,6 +64,8 @@ function aggregates(m: MappingConfig): string[] {
     ...(typeof m.revenue_per_kpi === 'string'
       ? [`sum(TRY_CAST(${ident(m.kpi_col)} AS DOUBLE) * TRY_CAST(${ident(m.revenue_per_kpi)} AS DOUBLE)) / nullif(sum(TRY_CAST(${ident(m.kpi_col)} AS DOUBLE)), 0) AS ${ident(m.revenue_per_kpi)}`]
       : []),
+    // population is a size per geo, constant over weeks: its mean keeps it (national ignores it)
+    ...(m.population_col && !additive.includes(m.population_col) ? [`avg(TRY_CAST(${ident(m.population_col)} AS DOUBLE)) AS ${ident(m.population_col)}`] : []),
     ...Object.entries(m.factor_controls).map(
       ([f, base]) => `coalesce(arg_min(CAST(${ident(f)} AS VARCHAR), __d) FILTER (WHERE CAST(${ident(f)} AS VARCHAR) <> ${literal(base)}), ${literal(base)}) AS ${ident(f)}`,
     ),

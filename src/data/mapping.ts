@@ -27,7 +27,7 @@ export interface RoleProposal {
  * editor's rows reduce to it with toMappingConfig, the config stores it in `data`, the checks
  * read it through toCheckMapping, the peer's SPEC.json converts to it with peerSpecToData).
  */
-export type MappingConfig = Pick<DataConfig, 'date_col' | 'kpi_col' | 'channel_map' | 'controls' | 'factor_controls' | 'ignored' | 'keys' | 'revenue_per_kpi'>;
+export type MappingConfig = Pick<DataConfig, 'date_col' | 'kpi_col' | 'channel_map' | 'controls' | 'factor_controls' | 'ignored' | 'keys' | 'revenue_per_kpi' | 'population_col'>;
 
 /** The proposal: a role per column (table order) and the same as config fields. */
 export interface MappingProposal {
@@ -67,13 +67,16 @@ export function channelName(column: string): string {
   return s.replace(/[_\s-]+$/, '') || column;
 }
 
+/** A column that holds each geo's population (Meridian's `population`): the geo model's per-capita scale. */
+export const POPULATION_NAME = /^(population|pop)$/i;
+
 /** A column that says how much revenue one unit of the KPI brings (Meridian's revenue_per_conversion). */
 export const REVENUE_PER_KPI_NAME = /^revenue_per_(conversion|kpi|unit|order|sale|lead|signup|booking)s?$/i;
 
 /** Why a rate, size or index column stays out of the model, in words. */
 function ignoreReason(name: string, range: string): string {
   if (/per|rate|ratio/i.test(name)) return `name says a per-unit rate or ratio (${range}): rates do not add up over weeks or geos, so it is left out of the model`;
-  if (/pop/i.test(name)) return `name says population or size (${range}): a scale of the geo, not a weekly driver; left out of the model`;
+  if (/pop/i.test(name)) return `name says population or size (${range}): a scale of the geo, not a weekly driver; at geo grain the geo model divides KPI and spend by it (per capita, data.population_col)`;
   return `name says a time index or calendar field (${range}): the model builds its own trend and seasonality from the date`;
 }
 
@@ -206,6 +209,8 @@ export function toMappingConfig(roles: readonly RoleProposal[]): MappingConfig {
   const geo = roles.find((r) => r.role === 'geo')?.column;
   const product = roles.find((r) => r.role === 'product')?.column;
   const revenuePerKpi = roles.find((r) => r.role === 'ignore' && REVENUE_PER_KPI_NAME.test(r.column))?.column;
+  // population only means something per geo: without a geo key it stays an ignored column
+  const population = geo ? roles.find((r) => r.role === 'ignore' && POPULATION_NAME.test(r.column))?.column : undefined;
   return {
     date_col: roles.find((r) => r.role === 'date')?.column ?? '',
     kpi_col: roles.find((r) => r.role === 'kpi')?.column ?? '',
@@ -215,6 +220,7 @@ export function toMappingConfig(roles: readonly RoleProposal[]): MappingConfig {
     ignored: roles.filter((r) => r.role === 'organic' || r.role === 'ignore' || (r.role === 'exposure' && !paired.has(r.column))).map((r) => r.column),
     keys: { ...(geo ? { geo } : {}), ...(product ? { product } : {}) },
     ...(revenuePerKpi ? { revenue_per_kpi: revenuePerKpi } : {}),
+    ...(population ? { population_col: population } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import type { CheckContext } from './checks/types.ts';
 import { uncleanedConfig } from '../core/spec/config-cleaning.ts';
 import { cleanTable, type FlaggedWeek, type LineageEntry } from './clean/index.ts';
 import { toDataset, toDatasetsByKey } from './dataset-adapter.ts';
+import { toGeoPanel, type GeoPanel } from './geo-panel.ts';
 import { ident, type Db } from './db.ts';
 import { aggregateWeekly, applyFilters, keptKeys, toWeeklyGrain, type Frequency } from './grain.ts';
 import { toCheckMapping, type MappingConfig } from './mapping.ts';
@@ -180,6 +181,13 @@ export interface CleanStageResult {
   datasets: { key: string; dataset: Dataset }[] | null;
   /** data.model_input block when the cleaned table cannot be handed to the model; null otherwise. */
   result: CheckResult | null;
+  /**
+   * The geo model's panel at the grain's keys (geo, or geo x product pairs), when the grain keeps
+   * a key and `panel` was asked for; null otherwise or when it cannot be built (see panelResult).
+   */
+  panel: GeoPanel | null;
+  /** data.geo_panel warning naming the unit, column and week when the panel cannot be built; null otherwise. */
+  panelResult: CheckResult | null;
 }
 
 /** Options of cleanStage. */
@@ -193,6 +201,8 @@ export interface CleanStageOptions {
    * `result` blocks when the file's own values cannot be fitted (gaps, duplicate weeks).
    */
   variant?: 'cleaned' | 'raw';
+  /** Also build the geo panel (CleanStageResult.panel) when data.grain.level keeps a key (default false). */
+  panel?: boolean;
 }
 
 /**
@@ -217,7 +227,19 @@ export async function cleanStage(db: Db, shape: ShapeResult, m: MappingConfig, c
     model = keep.length ? names.model : names.national;
     await aggregateWeekly(db, clean.table, m, week_start, keep, model);
   }
-  const out: CleanStageResult = { lineage: clean.lineage, flagged: clean.flagged, tables: { clean: clean.table, model }, dataset: null, datasets: null, result: null };
+  const out: CleanStageResult = { lineage: clean.lineage, flagged: clean.flagged, tables: { clean: clean.table, model }, dataset: null, datasets: null, result: null, panel: null, panelResult: null };
+  const grainKeys = keptKeys(level, m.keys);
+  if (opts.panel && grainKeys.length) {
+    // the panel reads the cleaned table at the grain's keys, whatever `target` the Dataset takes
+    let atGrain = clean.table;
+    if (grainKeys.length < allKeys.length) {
+      atGrain = names.model;
+      if (model !== names.model) await aggregateWeekly(db, clean.table, m, week_start, grainKeys, atGrain);
+    }
+    const p = await toGeoPanel(db, atGrain, m, grainKeys);
+    if (p.ok) out.panel = p.panel;
+    else out.panelResult = p.result;
+  }
   if (keep.length === 0) {
     const d = await toDataset(db, model, m);
     if (d.ok) out.dataset = d.dataset;

@@ -9,6 +9,7 @@ import { isIngestError } from './ingest-error.ts';
 import { proposeMapping, type MappingConfig, type MappingProposal } from './mapping.ts';
 import { checkStage, cleanStage, mappingBlock, PIPELINE_TABLES as T, shapeStage } from './pipeline-stages.ts';
 import { profileTable, type TableProfile } from './profile.ts';
+import type { GeoPanel } from './geo-panel.ts';
 
 
 /** Options of a pipeline run that are not config. */
@@ -19,6 +20,11 @@ export interface PipelineOptions {
   overrides?: CheckOverride[];
   /** `auto`: use the proposed mapping when the config has no date column (default); `config`: always the config's. */
   mapping?: 'auto' | 'config';
+  /**
+   * Also build the geo panel when data.grain.level keeps a key (PipelineResult.panel), and take
+   * the national Dataset beside it, as the app does (no per-key Datasets); default false.
+   */
+  panel?: boolean;
 }
 
 /** Everything one pipeline run produced; tables stay in the Db for the screens to query. */
@@ -43,6 +49,8 @@ export interface PipelineResult {
   dataset: Dataset | null;
   /** Per-key model inputs when the grain keeps a key (geo or product level), when nothing blocks. */
   datasets: { key: string; dataset: Dataset }[] | null;
+  /** The geo panel (opts.panel and a keyed grain), when nothing blocks and it could be built. */
+  panel: GeoPanel | null;
 }
 
 /**
@@ -66,6 +74,7 @@ export async function runPipeline(db: Db, file: IngestInput, config: unknown = {
     tables: { raw: null, weekly: null, clean: null, model: null },
     dataset: null,
     datasets: null,
+    panel: null,
   };
   const finish = () => {
     out.score = validationScore(out.results);
@@ -102,13 +111,15 @@ export async function runPipeline(db: Db, file: IngestInput, config: unknown = {
   const checked = await checkStage(db, shape, m, cfg.validation, { now: opts.now, overrides: opts.overrides, before: out.results });
   out.results = checked.results;
   if (checked.blocked) return finish();
-  const clean = await cleanStage(db, shape, m, cfg);
+  const clean = await cleanStage(db, shape, m, cfg, opts.panel ? { panel: true, target: 'national' } : {});
   out.tables.clean = clean.tables.clean;
   out.tables.model = clean.tables.model;
   out.lineage = clean.lineage;
   out.flagged = clean.flagged;
   out.dataset = clean.dataset;
   out.datasets = clean.datasets;
+  out.panel = clean.panel;
   if (clean.result) out.results.push(clean.result);
+  if (clean.panelResult) out.results.push(clean.panelResult);
   return finish();
 }

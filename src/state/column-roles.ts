@@ -44,7 +44,7 @@ export function withEdit(roles: readonly ColumnRoleView[], column: string, patch
 
 /** Every column the data section of a config names (date, KPI, spend, exposure, controls, factors, keys). */
 export function columnsNamedBy(d: DataConfig): string[] {
-  return [d.date_col, d.kpi_col, ...Object.values(d.channel_map).flatMap((c) => [c.spend, c.exposure ?? '']), ...d.controls, ...Object.keys(d.factor_controls), d.keys.geo ?? '', d.keys.product ?? ''].filter(Boolean);
+  return [d.date_col, d.kpi_col, ...Object.values(d.channel_map).flatMap((c) => [c.spend, c.exposure ?? '']), ...d.controls, ...Object.keys(d.factor_controls), d.keys.geo ?? '', d.keys.product ?? '', d.population_col ?? ''].filter(Boolean);
 }
 
 /** The row's role under an uploaded config's mapping; unnamed columns become ignore (organic stays organic). */

@@ -5,6 +5,7 @@ import type { GrainLevel, KeyFilter, ReadConfig, WeekStart } from '../core/spec/
 import { browserDataClient, type CheckedTables, type DataClient } from '../clients/data-client.ts';
 import { isIngestError } from '../data/ingest-error.ts';
 import type { ColumnRole } from '../data/mapping.ts';
+import type { GeoPanel } from '../data/geo-panel.ts';
 import { ChecksState } from './checks.svelte.ts';
 import { CleaningState } from './cleaning.svelte.ts';
 import { ConfigState } from './config.svelte.ts';
@@ -52,6 +53,8 @@ export class DatasetState {
 
   /** The cleaned, mapped dataset handed to the model; null until stages 1-3 are done. */
   get dataset(): Dataset | null { return this.cleaning.dataset; }
+  /** The cleaned geo panel at the grain's keys (the geo model's input); null at national grain or when it cannot be built (cleaning.panelResult says why). */
+  get panel(): GeoPanel | null { return this.cleaning.panel; }
   /** A table is loaded and a date and a KPI are mapped, so checks can run. */
   get canCheck() { return this.load.loaded && this.mapping.complete; }
   /** The grain in words, e.g. "national, weeks start on monday". */
@@ -292,10 +295,11 @@ export class DatasetState {
     const checked = this.#checked;
     if (!checked || this.checks.blocked) return;
     this.checks.setStatus('Cleaning...');
-    const c = await this.#client.clean(checked, this.settings.config, 'national');
+    const c = await this.#client.clean(checked, this.settings.config, 'national', true);
     if (id !== this.#runId) return;
-    this.cleaning.set(c.lineage, c.dataset, c.flagged);
+    this.cleaning.set(c.lineage, c.dataset, c.flagged, c.panel, c.panelResult);
     if (c.result) this.checks.upsert(c.result);
+    if (c.panelResult) this.checks.upsert(c.panelResult);
   }
 
   #mappingChanged(): void {

@@ -1,7 +1,11 @@
 import { getContext, setContext } from 'svelte';
 import { startFit, FitCancelled, type FitHandle } from '../clients/fit-client.ts';
 import type { ModelSpec } from '../core/spec/model-spec.ts';
+import { DEFAULT_GEO_HIERARCHY, isGeoSpec, type GeoModelSpec } from '../core/spec/geo-spec.ts';
 import { prepareModelData, type ModelData } from '../core/model/model-data.ts';
+import { prepareGeoModelData, type GeoModelData } from '../core/model/geo-model-data.ts';
+import type { ModelKind } from '../core/model/model-kind.ts';
+import type { GeoPanel } from '../data/geo-panel.ts';
 import type { FitSettings } from '../core/inference/fit-job.ts';
 import { DEFAULT_FIT_SETTINGS, fitSettingsFromTraining, thresholdsFromTraining, trainingFromFitSettings } from '../core/inference/fit-settings.ts';
 import type { DatasetState } from './dataset.svelte.ts';
@@ -12,8 +16,19 @@ import type { ConvergenceThresholds } from '../core/diagnostics/checks.ts';
 /** Where a fit stands, for the Fit screen. */
 export type FitPhase = 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
 
-/** What starts the workers of a fit (startFit; tests pass an in-process one). */
-export type FitStarter = (spec: ModelSpec, data: ModelData, settings: FitSettings, onProgress: (p: FitProgress) => void, thresholds: Partial<ConvergenceThresholds>) => FitHandle;
+/** What a fit was started on: the national model and data, or the geo model, its data and panel. */
+export type FitInputs =
+  | { kind: 'national'; spec: ModelSpec; data: ModelData }
+  | { kind: 'geo'; spec: GeoModelSpec; data: GeoModelData; panel: GeoPanel };
+
+/** What starts the workers of a fit (startFit; tests pass an in-process one or one that records its inputs). */
+export type FitStarter = (
+  spec: ModelSpec | GeoModelSpec,
+  data: ModelData | GeoModelData,
+  settings: FitSettings,
+  onProgress: (p: FitProgress) => void,
+  thresholds: Partial<ConvergenceThresholds>,
+) => FitHandle;
 
 /**
  * The fit of the current dataset: settings, live progress, result or error. Also the one runner
@@ -25,22 +40,44 @@ export class FitState {
   #result = $state.raw<FitResult | null>(null);
   #error = $state<string | null>(null);
   #handle: FitHandle | null = null;
-  #inputs = $state.raw<{ spec: ModelSpec; data: ModelData } | null>(null);
+  #inputs = $state.raw<FitInputs | null>(null);
+  #grain = $state<ModelKind | null>(null);
+  #start: FitStarter;
   settings = $state<FitSettings>({ ...DEFAULT_FIT_SETTINGS });
-  #starter: FitStarter;
 
   /** @param starter starts the workers; default startFit (src/clients/fit-client.ts) */
   constructor(starter: FitStarter = startFit) {
-    this.#starter = starter;
+    this.#start = starter;
   }
 
   get phase() { return this.#phase; }
   get progress() { return this.#progress; }
   get result() { return this.#result; }
   get error() { return this.#error; }
-  /** The spec and model data of the latest fit started (what its draws belong to); null before one. */
-  get spec() { return this.#inputs?.spec ?? null; }
-  get data() { return this.#inputs?.data ?? null; }
+  /**
+   * The national spec and model data of the latest fit started (what its draws belong to); null
+   * before one and for a geo fit (the plan, report and run store read national fits only).
+   */
+  get spec(): ModelSpec | null { return this.#inputs?.kind === 'national' ? this.#inputs.spec : null; }
+  get data(): ModelData | null { return this.#inputs?.kind === 'national' ? this.#inputs.data : null; }
+  /** The geo model, data and panel of the latest fit when it was a geo fit; null otherwise. */
+  get geo() { return this.#inputs?.kind === 'geo' ? this.#inputs : null; }
+  /** Which model the latest fit ran; null before one. */
+  get kind(): ModelKind | null { return this.#inputs?.kind ?? null; }
+
+  /**
+   * The grain the next fit takes: the user's choice on the Fit screen, else geo when the data
+   * stage built a geo panel (the grain keeps a geo key), else national.
+   */
+  grainFor(data: DatasetState): ModelKind {
+    return this.#grain === 'national' || !data.panel ? 'national' : this.#grain ?? 'geo';
+  }
+  /** The user's grain choice (null: follow the data stage's grain). */
+  get grainChoice() { return this.#grain; }
+  /** Fit the geo panel or the national sum next (one click on the Fit screen; the data stage is not rerun). */
+  setGrain(kind: ModelKind | null): void {
+    this.#grain = kind;
+  }
 
   /** The sampler settings follow the config's training section (a loaded YAML sets them). */
   useTraining(data: DatasetState): void {
@@ -53,32 +90,47 @@ export class FitState {
    * starts the workers.
    * @returns an error message when there is no Dataset or it cannot be prepared; null when started
    */
-  fitDataset(data: DatasetState, spec: ModelSpec): string | null {
+  fitDataset(data: DatasetState, spec: ModelSpec | GeoModelSpec, kind: ModelKind = this.grainFor(data)): string | null {
     const ds = data.dataset;
     if (!ds) return 'No cleaned dataset yet: load a file, map it and pass the checks first.';
-    let prepared: ModelData;
+    let inputs: FitInputs;
     try {
-      prepared = prepareModelData(ds, spec);
+      if (kind === 'geo') {
+        const panel = data.panel;
+        if (!panel) {
+          const why = data.cleaning.panelResult;
+          return why ? `${why.title}. ${why.detail}` : 'No geo panel: map a geo column and choose the geo grain on the Data screen, or fit national.';
+        }
+        const geoSpec: GeoModelSpec = isGeoSpec(spec) ? spec : { ...spec, geo: DEFAULT_GEO_HIERARCHY };
+        inputs = { kind: 'geo', spec: geoSpec, data: prepareGeoModelData(panel.dataset, geoSpec), panel };
+      } else {
+        const { geo: _geo, ...national } = spec as GeoModelSpec;
+        inputs = { kind: 'national', spec: national, data: prepareModelData(ds, national) };
+      }
     } catch (e) {
       return e instanceof Error ? e.message : String(e);
     }
     data.settings.setTraining(trainingFromFitSettings($state.snapshot(this.settings), data.settings.training));
-    this.start(spec, prepared, thresholdsFromTraining(data.settings.training));
+    this.#run(inputs, thresholdsFromTraining(data.settings.training));
     return null;
   }
 
   /**
-   * Starts a fit; a running one is cancelled first.
+   * Starts a national fit; a running one is cancelled first.
    * @returns resolves when this fit ends (done, cancelled or failed: read phase); never rejects
    */
   start(spec: ModelSpec, data: ModelData, thresholds: Partial<ConvergenceThresholds> = {}): Promise<void> {
+    return this.#run({ kind: 'national', spec, data }, thresholds);
+  }
+
+  #run(inputs: FitInputs, thresholds: Partial<ConvergenceThresholds>): Promise<void> {
     this.cancel();
     this.#phase = 'running';
     this.#error = null;
     this.#result = null;
     this.#progress = null;
-    this.#inputs = { spec, data };
-    const handle = this.#starter(spec, data, $state.snapshot(this.settings), (p) => {
+    this.#inputs = inputs;
+    const handle = this.#start(inputs.spec, inputs.data, $state.snapshot(this.settings), (p) => {
       if (this.#handle === handle) this.#progress = p;
     }, thresholds);
     this.#handle = handle;

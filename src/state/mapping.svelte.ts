@@ -9,13 +9,18 @@ import { roleFromConfig, rolesFromProposal, withEdit, withRole, type ColumnRoleV
 export class MappingState {
   #roles = $state.raw<ColumnRoleView[]>([]);
   #problems = $state.raw<string[]>([]);
+  // data.population_col of an uploaded config (any column name); undefined: the detector's (a column named population/pop)
+  #population = $state<string | undefined>(undefined);
 
   /** One row per column, table order. */
   get roles(): readonly ColumnRoleView[] { return this.#roles; }
   /** What the mapping detector could not decide (no date column, no KPI...). */
   get problems(): readonly string[] { return this.#problems; }
   /** The mapping as config fields, from the current rows. */
-  get mapping(): MappingConfig { return toMappingConfig(this.#roles); }
+  get mapping(): MappingConfig {
+    const m = toMappingConfig(this.#roles);
+    return this.#population && m.keys.geo ? { ...m, population_col: this.#population } : m;
+  }
   /** Column names, table order. */
   get columns(): string[] { return this.#roles.map((r) => r.column); }
   /** A date and a KPI are mapped, so the checks can run. */
@@ -28,6 +33,7 @@ export class MappingState {
   propose(p: MappingProposal): void {
     this.#roles = rolesFromProposal(p);
     this.#problems = p.problems;
+    this.#population = undefined;
   }
 
   /** `column` takes `role`; spend/exposure keep a channel name, factors a baseline; a second date or KPI demotes the first. */
@@ -48,11 +54,13 @@ export class MappingState {
   /** The rows follow an uploaded config's mapping (columns it does not name become ignore). */
   applyConfig(d: DataConfig): void {
     this.#roles = this.#roles.map((x) => roleFromConfig(x, d));
+    if (d.population_col) this.#population = d.population_col;
   }
 
   /** No table: no rows. */
   clear(): void {
     this.#roles = [];
     this.#problems = [];
+    this.#population = undefined;
   }
 }

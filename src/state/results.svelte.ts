@@ -1,5 +1,6 @@
 import { getContext, setContext, untrack } from 'svelte';
-import { startAnalysis, startEvaluation, AnalysisCancelled, type AnalysisHandle } from '../clients/analysis-client.ts';
+import { startAnalysis, startEvaluation, startGeoAnalysis, AnalysisCancelled, type AnalysisHandle } from '../clients/analysis-client.ts';
+import type { GeoAnalysis } from '../core/analysis/geo-analysis.ts';
 import type { FitAnalysis } from '../core/analysis/analyse-fit.ts';
 import type { FitEvaluation } from '../core/evaluation/fit-evaluation.ts';
 import { healthCard } from '../core/evaluation/health.ts';
@@ -42,7 +43,8 @@ export class ResultsState {
   #revenuePerKpi: number | Float64Array | undefined = undefined;
   #revenuePerKpiName = $state<string | null>(null);
   #kpiKindGuessed = $state(true);
-  #handle: AnalysisHandle<FitAnalysis> | null = null;
+  #handle: AnalysisHandle<FitAnalysis> | AnalysisHandle<GeoAnalysis> | null = null;
+  #geoAnalysis = $state.raw<GeoAnalysis | null>(null);
   #evaluation = $state.raw<FitEvaluation | null>(null);
   #evalPhase = $state<ResultsPhase>('idle');
   #evalError = $state<string | null>(null);
@@ -76,24 +78,30 @@ export class ResultsState {
       // a new fit started: remember what its weeks and KPI are
       $effect(() => {
         const data = fit.data;
-        if (!data) return;
+        const geo = fit.geo;
+        if (!data && !geo) return;
         untrack(() => {
-          const dates = source.dates();
-          this.#dates = dates && dates.length === data.N ? [...dates] : null;
-          const ds = source.dataset?.() ?? null;
-          this.#dataset = ds && ds.dates.length === data.N ? ds : null;
+          // a geo fit reads its panel (dates, KPI, revenue per KPI per geo-week [G * N]); a national one the source
+          const N = geo ? geo.data.N : data!.N;
+          const dates = geo ? geo.panel.dataset.dates : source.dates();
+          this.#dates = dates && dates.length === N ? [...dates] : null;
+          // the national Dataset of the fit (holdout / backtest refits); none for a geo fit
+          const ds = geo ? null : (source.dataset?.() ?? null);
+          this.#dataset = ds && ds.dates.length === N ? ds : null;
           this.backtest.reset();
-          const name = source.kpiName() ?? 'KPI';
+          const name = (geo ? geo.panel.dataset.target.name : source.kpiName()) ?? 'KPI';
           if (name !== this.#kpiName) this.#kpiKindGuessed = true;
           this.#kpiName = name;
-          const rpk = source.revenuePerKpi?.();
-          this.#revenuePerKpi = rpk && (rpk.name === null || rpk.values.length === data.N) ? (rpk.name === null ? rpk.value : Float64Array.from(rpk.values)) : undefined;
+          const rpk = geo ? geo.panel.revenuePerKpi : source.revenuePerKpi?.();
+          const length = geo ? geo.data.G * N : N;
+          this.#revenuePerKpi = rpk && (rpk.name === null || rpk.values.length === length) ? (rpk.name === null ? rpk.value : Float64Array.from(rpk.values)) : undefined;
           this.#revenuePerKpiName = rpk ? (rpk.name ?? String(rpk.value)) : null;
           // a KPI with a revenue-per-KPI role counts conversions: ROI is then revenue per unit of spend
           if (this.#kpiKindGuessed) this.#kpiKind = this.#revenuePerKpi !== undefined ? 'count' : guessKpiKind(name);
           this.#handle?.cancel();
           this.#handle = null;
           this.#analysis = null;
+          this.#geoAnalysis = null;
           this.#phase = 'idle';
           this.#evalHandle?.cancel();
           this.#evalHandle = null;
@@ -117,6 +125,8 @@ export class ResultsState {
   /** draws analysed so far and to do; null before the first report */
   get progress() { return this.#progress; }
   get analysis() { return this.#analysis; }
+  /** national and per-geo contributions and ROI of a geo fit; null for a national fit or until done */
+  get geoAnalysis() { return this.#geoAnalysis; }
   get error() { return this.#error; }
   /** week dates of the analysed fit [N], or null when they were not known (weeks are then numbered) */
   get dates() { return this.#dates; }
@@ -136,6 +146,7 @@ export class ResultsState {
   /** What a backtest of the latest fit refits; null (with why) when there is no finished fit or its dataset is unknown. */
   #backtestInputs(): BacktestInputs | string {
     const { result, spec } = this.#fit;
+    if (result && this.#fit.geo) return 'Backtests refit the national model for now: choose the national grain on the Fit screen and fit it.';
     if (!result || !spec) return 'No finished fit yet: run one on the Fit screen first.';
     if (!this.#dataset) return 'The dataset of this fit is not known (it was loaded from a saved run): fit it again to run a backtest.';
     if (result.kernel === 'cmdstan') return 'This run was imported from CmdStan: refits need the app\'s sampler, so fit it here first.';
@@ -176,22 +187,25 @@ export class ResultsState {
 
   /** Analyses the latest finished fit; a running analysis is cancelled first. */
   run(): void {
-    const { result, spec, data } = this.#fit;
-    if (!result || !spec || !data) return;
+    const { result, spec, data, geo } = this.#fit;
+    if (!result || (!geo && (!spec || !data))) return;
     this.#handle?.cancel();
     this.#phase = 'running';
     this.#error = null;
     this.#progress = null;
     this.#analysis = null;
+    this.#geoAnalysis = null;
     const options = { kpiKind: this.#kpiKind, seed: result.settings.seed, ...(this.#revenuePerKpi !== undefined ? { revenuePerKpi: this.#revenuePerKpi } : {}) };
-    const handle = startAnalysis(spec, data, result, options, (done, total) => {
+    const onProgress = (done: number, total: number) => {
       if (this.#handle === handle) this.#progress = { done, total };
-    });
+    };
+    const handle = geo ? startGeoAnalysis(geo.spec, geo.data, result, options, onProgress) : startAnalysis(spec!, data!, result, options, onProgress);
     this.#handle = handle;
-    handle.result.then(
+    (handle.result as Promise<FitAnalysis | GeoAnalysis>).then(
       (a) => {
         if (this.#handle !== handle) return;
-        this.#analysis = a;
+        if ('geos' in a) this.#geoAnalysis = a;
+        else this.#analysis = a;
         this.#phase = 'done';
       },
       (e: unknown) => {
@@ -204,6 +218,7 @@ export class ResultsState {
 
   /** Evaluates the latest finished fit in sample (a second worker, beside the analysis). */
   evaluate(): void {
+    // in-sample evaluation (PPC, LOO) is of the national model; a geo fit has none yet
     const { result, spec, data } = this.#fit;
     if (!result || !spec || !data) return;
     this.#evalHandle?.cancel();

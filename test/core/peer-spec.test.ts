@@ -23,6 +23,20 @@ describe('peer spec JSON {date, target, channels, controls, factor_controls, rev
     expect(r.value).toEqual({ date: 'd', target: 'conversions', channels: ['a'], controls: [], factor_controls: {}, revenue_per_kpi: 'aov' });
   });
 
+  it('geo and population put the mapping at geo grain with per-capita scaling; population needs geo', () => {
+    const r = parsePeerSpec(JSON.parse(readFileSync('bench/meridian_geo_spec.json', 'utf8')));
+    if (!r.ok) throw new Error(formatSpecIssues(r.issues));
+    expect(r.value.geo).toBe('geo');
+    const d = peerSpecToData(r.value, 'meridian_geo_media.csv');
+    expect(d.keys).toEqual({ geo: 'geo' });
+    expect(d.grain?.level).toBe('geo');
+    expect(d.population_col).toBe('population');
+    expect(peerSpecToData({ ...r.value, geo: undefined, population: undefined }).grain).toBeUndefined();
+    const bad = parsePeerSpec({ date: 'd', target: 'y', channels: ['a'], population: 'pop' });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(formatSpecIssues(bad.issues)).toMatch(/^population: population needs geo/m);
+  });
+
   it('names the key and what was expected instead of throwing', () => {
     const r = parsePeerSpec({ date: 'd', target: '', channels: 'tv_S', factor_controls: { events: 1 }, extra: true });
     expect(r.ok).toBe(false);

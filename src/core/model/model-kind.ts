@@ -4,8 +4,8 @@ import type { ModelData } from './model-data.ts';
 import type { GeoModelData } from './geo-model-data.ts';
 import { buildLayout } from './layout.ts';
 import { buildGeoLayout } from './geo-layout.ts';
-import { toDrawTable, type DrawTable } from './draws.ts';
-import { toGeoDrawTable } from './geo-derived.ts';
+import { drawColumnNames, toDrawTable, type DrawTable } from './draws.ts';
+import { geoDrawColumnNames, toGeoDrawTable } from './geo-derived.ts';
 
 /** The model families a fit can run (closed set). */
 export type ModelKind = 'national' | 'geo';
@@ -34,16 +34,19 @@ export function modelOf(spec: ModelSpec | GeoModelSpec, data: ModelData | GeoMod
 interface ModelFamily<M extends AnyModel> {
   /** unconstrained dimension and element names */ layout(m: M): { dim: number; names: string[] };
   /** unconstrained draws [n * dim] -> named constrained columns plus derived ROI / contributions */ drawTable(m: M, draws: Float64Array): DrawTable;
+  /** the draw table's column names, in order (drawTable(...).names without drawing) */ columnNames(m: M): string[];
 }
 
 const FAMILIES = {
   national: {
     layout: (m) => buildLayout(m.spec, m.data),
     drawTable: (m, draws) => toDrawTable(m.spec, m.data, buildLayout(m.spec, m.data), draws),
+    columnNames: (m) => drawColumnNames(buildLayout(m.spec, m.data), m.data.channels),
   },
   geo: {
     layout: (m) => buildGeoLayout(m.spec, m.data),
     drawTable: (m, draws) => toGeoDrawTable(m.spec, m.data, buildGeoLayout(m.spec, m.data), draws),
+    columnNames: (m) => geoDrawColumnNames(buildGeoLayout(m.spec, m.data), m.data),
   },
 } satisfies { [K in ModelKind]: ModelFamily<Extract<AnyModel, { kind: K }>> };
 
@@ -59,4 +62,9 @@ export function modelLayout(m: AnyModel): { dim: number; names: string[] } {
  */
 export function modelDrawTable(m: AnyModel, draws: Float64Array): DrawTable {
   return (FAMILIES[m.kind] as ModelFamily<AnyModel>).drawTable(m, draws);
+}
+
+/** Column names of any model's draw table, in order (parameters, then derived ROI and contributions). */
+export function modelColumnNames(m: AnyModel): string[] {
+  return (FAMILIES[m.kind] as ModelFamily<AnyModel>).columnNames(m);
 }

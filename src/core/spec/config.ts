@@ -65,6 +65,11 @@ export const dataConfigSchema = z
      * constant. With it, ROI and plans read in revenue per unit of spend; without it, in KPI units.
      */
     revenue_per_kpi: z.union([posNum(), colName()]).optional(),
+    /**
+     * Population per geo (people, constant within a geo): the geo model scales KPI and spend per
+     * capita with it, as Meridian does. Unset: every geo counts as population 1.
+     */
+    population_col: colName().optional(),
     /** Numeric columns recognised but left out of the model (organic media, rates, indices), kept for reference. */
     ignored: z.array(colName()).default([]),
     keys: z.object({ geo: colName().optional(), product: colName().optional() }).strict().prefault({}),

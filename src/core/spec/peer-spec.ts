@@ -9,7 +9,7 @@ import { toSpecIssues, type ParseResult } from './parse.ts';
 
 const col = (what: string) => z.string({ error: (i) => `expected ${what}, got ${JSON.stringify(i.input) ?? 'nothing'}` }).min(1, `expected ${what}, got an empty string`);
 
-/** `{date, target, channels, controls, factor_controls, revenue_per_kpi?}`; controls and factor_controls may be left out. */
+/** `{date, target, channels, controls, factor_controls, revenue_per_kpi?, geo?, population?}`; controls and factor_controls may be left out. */
 export const peerSpecSchema = z
   .object({
     date: col('the date column name'),
@@ -20,8 +20,13 @@ export const peerSpecSchema = z
     factor_controls: z.record(z.string(), z.string({ error: 'expected a baseline level (a string)' }), { error: 'expected an object {column: baseline level}' }).default({}),
     /** Column of revenue per KPI unit (a conversion KPI's value); carried through, not modelled yet. */
     revenue_per_kpi: col('a column name').optional(),
+    /** Geo key column: with it the geo model fits the panel (one row per geo and week). */
+    geo: col('the geo column name').optional(),
+    /** Population column (constant per geo): per-capita scaling of the geo model; needs `geo`. */
+    population: col('the population column name').optional(),
   })
-  .strict();
+  .strict()
+  .refine((s) => !s.population || !!s.geo, { message: 'population needs geo: name the geo column too', path: ['population'] });
 
 /** A parsed peer spec: every field present (controls and factor_controls default to empty). */
 export type PeerSpec = z.infer<typeof peerSpecSchema>;
@@ -34,10 +39,11 @@ export function parsePeerSpec(input: unknown): ParseResult<PeerSpec> {
 
 /**
  * The config's data mapping for a peer spec: each channel is named by its spend column (as the
- * peer names its ROIs), national grain, nothing ignored.
+ * peer names its ROIs), nothing ignored; national grain, or geo grain (keys.geo, population_col)
+ * when the spec names a geo column.
  * @param file the data file's name (informational)
  */
-export function peerSpecToData(s: PeerSpec, file = ''): Pick<DataConfig, 'file' | 'date_col' | 'kpi_col' | 'channel_map' | 'controls' | 'factor_controls'> {
+export function peerSpecToData(s: PeerSpec, file = ''): Pick<DataConfig, 'file' | 'date_col' | 'kpi_col' | 'channel_map' | 'controls' | 'factor_controls'> & Partial<Pick<DataConfig, 'keys' | 'population_col' | 'grain'>> {
   return {
     file,
     date_col: s.date,
@@ -45,5 +51,7 @@ export function peerSpecToData(s: PeerSpec, file = ''): Pick<DataConfig, 'file' 
     channel_map: Object.fromEntries(s.channels.map((c) => [c, { spend: c }])),
     controls: [...s.controls],
     factor_controls: { ...s.factor_controls },
+    ...(s.geo ? { keys: { geo: s.geo }, grain: { level: 'geo', week_start: 'monday' } as const } : {}),
+    ...(s.population ? { population_col: s.population } : {}),
   };
 }
