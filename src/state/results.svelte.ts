@@ -8,6 +8,7 @@ import type { Config } from '../core/spec/config.ts';
 import type { KpiKind } from '../core/analysis/roi.ts';
 import { guessKpiKind } from '../core/analysis/kpi-kind.ts';
 import type { FitState } from './fit.svelte.ts';
+import type { FitResult } from '../core/inference/fit-result.ts';
 import type { Dataset } from '../core/model/dataset.ts';
 
 /** Where the analysis of the latest fit stands. */
@@ -38,6 +39,7 @@ export class ResultsState {
   #revenuePerKpiName = $state<string | null>(null);
   #kpiKindGuessed = $state(true);
   #handle: AnalysisHandle<FitAnalysis> | null = null;
+  #analysedWith = $state.raw<{ fit: FitResult; kpiKind: KpiKind; seed: number } | null>(null);
   #evaluation = $state.raw<FitEvaluation | null>(null);
   #evalPhase = $state<ResultsPhase>('idle');
   #evalError = $state<string | null>(null);
@@ -99,6 +101,15 @@ export class ResultsState {
   /** draws analysed so far and to do; null before the first report */
   get progress() { return this.#progress; }
   get analysis() { return this.#analysis; }
+  /**
+   * The finished analysis of `fit` with the options it was computed with (what a run bundle
+   * keeps, so a re-run analyses the same way); null while that fit's analysis is not done.
+   */
+  analysisOf(fit: FitResult | null): { analysis: FitAnalysis; options: { kpiKind: KpiKind; seed: number } } | null {
+    const w = this.#analysedWith;
+    const a = this.#analysis;
+    return fit && a && w && w.fit === fit && this.#phase === 'done' ? { analysis: a, options: { kpiKind: w.kpiKind, seed: w.seed } } : null;
+  }
   get error() { return this.#error; }
   /** week dates of the analysed fit [N], or null when they were not known (weeks are then numbered) */
   get dates() { return this.#dates; }
@@ -136,9 +147,11 @@ export class ResultsState {
       if (this.#handle === handle) this.#progress = { done, total };
     });
     this.#handle = handle;
+    const kpiKind = this.#kpiKind;
     handle.result.then(
       (a) => {
         if (this.#handle !== handle) return;
+        this.#analysedWith = { fit: result, kpiKind, seed: result.settings.seed };
         this.#analysis = a;
         this.#phase = 'done';
       },
