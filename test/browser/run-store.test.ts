@@ -4,7 +4,8 @@ import { DB_VERSION } from '../../src/store/db.ts';
 import { RunStore, storeFailure } from '../../src/store/run-store.ts';
 import { StoreError, isQuotaError } from '../../src/store/store-error.ts';
 import { RunsState, defaultPair, reviewBundles } from '../../src/state/runs.svelte.ts';
-import { tinyBundle } from '../helpers/governance-run.ts';
+import { tinyBundle, tinyRawFile } from '../helpers/governance-run.ts';
+import { verifyRerunInputs } from '../../src/core/governance/rerun.ts';
 
 // The run store on Chromium's real IndexedDB: each test its own database.
 const opened: RunStore[] = [];
@@ -119,6 +120,40 @@ describe('RunStore on IndexedDB', () => {
     await expect(s.saveDecision(entry)).rejects.toThrow('expected.high: expected.low must not exceed expected.high');
     await s.saveDecision({ ...entry, expected: { ...entry.expected, low: 10, high: 30 } });
     expect((await s.listDecisions()).decisions.map((d) => d.id)).toEqual(['d1']);
+  });
+});
+
+describe('raw files kept beside the runs (re-runs check their SHA-256)', () => {
+  it('keeps one copy per content, serves it to a re-run check, and drops it with the last run made from it', async () => {
+    const s = freshStore();
+    const a = await tinyBundle('run-a', '2026-11-01T10:00:00Z', [1, 2, 3], true);
+    const b = await tinyBundle('run-b', '2026-11-08T10:00:00Z', [1, 2, 3], true);
+    const h = a.manifest.hashes.rawFile;
+    expect(b.manifest.hashes.rawFile).toBe(h);
+    await s.saveRun(a);
+    await s.saveRun(b);
+    await s.saveRawFile(h, 'robyn.csv', tinyRawFile());
+    await s.saveRawFile(h, 'robyn.csv', tinyRawFile());
+    const { runs } = await s.listRuns();
+    expect(runs.map((r) => r.rerunnable)).toEqual([true, true]);
+    expect(Array.from((await s.getRawFile(h))!)).toEqual(Array.from(tinyRawFile()));
+    expect((await verifyRerunInputs(await s.getRun('run-a'), await s.getRawFile(h))).severity).toBe('info');
+    await s.deleteRun('run-a');
+    expect(await s.getRawFile(h)).not.toBeNull();
+    await s.deleteRun('run-b');
+    expect(await s.getRawFile(h)).toBeNull();
+  });
+
+  it('refuses an import whose model input was edited after the run; stored runs intact', async () => {
+    const s = freshStore();
+    await s.saveRun(await tinyBundle('run-a', '2026-11-01T10:00:00Z'));
+    const x = await tinyBundle('run-x', '2026-11-02T10:00:00Z', [1, 2, 3], true);
+    const m = x.reproduction!.modelInput;
+    const edited = await encodeBundleFile({ ...x, reproduction: { ...x.reproduction!, modelInput: { ...m, target: { ...m.target, values: [10, 11, 13] } } } });
+    const e = await refusal(s.importRun(edited, 'edited.carryover'));
+    expect((e as StoreError).code).toBe('tampered');
+    expect(e.message).toMatch(/model input does not match the hash in its manifest/);
+    expect((await s.listRuns()).runs.map((r) => r.runId)).toEqual(['run-a']);
   });
 });
 
