@@ -117,6 +117,11 @@ describe('re-run of a saved Robyn run from its own inputs (node DuckDB, in-proce
       expect(a.interaction, a.channel).toBe(0);
       expect(a.config! + a.data!, a.channel).toBeCloseTo(a.total!, 12);
     }
-    expect(view.review.memo.sections.flatMap((s) => s.items).join('\n')).not.toMatch(/no cross refit was run/);
+    const memo = view.review.memo.sections.flatMap((s) => s.items).join('\n');
+    expect(memo).not.toMatch(/no cross refit was run/i);
+    expect(memo).toContain('Cross refits run: previous data with the current config; current data with the previous config.');
+    // every channel's ROI change is the config's (or noise): none is left unexplained
+    expect(roi.every((a) => a.kind === 'config' || a.kind === 'noise')).toBe(true);
+    expect(memo).not.toMatch(/ROI not explained/);
   });
 });
