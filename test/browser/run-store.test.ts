@@ -4,7 +4,10 @@ import { DB_VERSION } from '../../src/store/db.ts';
 import { RunStore, storeFailure } from '../../src/store/run-store.ts';
 import { StoreError, isQuotaError } from '../../src/store/store-error.ts';
 import { RunsState, defaultPair, reviewBundles } from '../../src/state/runs.svelte.ts';
-import { tinyBundle, tinyRawFile } from '../helpers/governance-run.ts';
+import { tinyAnalysis, tinyBundle, tinyRawFile } from '../helpers/governance-run.ts';
+import { DEFAULT_FIT_SETTINGS } from '../../src/core/inference/fit-settings.ts';
+import { plansForBundle } from '../../src/core/governance/bundle-plans.ts';
+import type { RunSources } from '../../src/state/run-sources.ts';
 import { verifyRerunInputs } from '../../src/core/governance/rerun.ts';
 
 // The run store on Chromium's real IndexedDB: each test its own database.
@@ -154,6 +157,43 @@ describe('raw files kept beside the runs (re-runs check their SHA-256)', () => {
     expect((e as StoreError).code).toBe('tampered');
     expect(e.message).toMatch(/model input does not match the hash in its manifest/);
     expect((await s.listRuns()).runs.map((r) => r.runId)).toEqual(['run-a']);
+  });
+});
+
+describe('RunsState.captureFit packs a re-runnable run and keeps its plans', () => {
+  it('saves the bundle from the Results analysis once per fit, keeps the raw file, and attaches plans made before and after', async () => {
+    const store = freshStore();
+    const state = new RunsState(store);
+    const row = (name: string) => ({ name, mean: 0, sd: 1, q05: 0, q50: 0, q95: 0, rhat: 1.001, essBulk: 800, essTail: 700 });
+    const result = { kernel: 'fused', settings: { ...DEFAULT_FIT_SETTINGS, kernel: 'auto', seed: 3, chains: 2, draws: 100, untilConverged: undefined }, summary: [row('a')], sampler: { divergences: { count: 0 } }, checks: [] };
+    const src = {
+      fileName: 'robyn.csv',
+      rawBytes: tinyRawFile(),
+      dataset: { dates: ['2020-01-06', '2020-01-13', '2020-01-20'], target: { name: 'revenue', values: Float64Array.from([10, 11, 12]) }, channels: [{ name: 'tv', spend: Float64Array.from([1, 2, 3]) }, { name: 'search', spend: Float64Array.from([4, 5, 6]) }], controls: [], factors: [] },
+      mapping: { date_col: 'DATE', kpi_col: 'revenue', channel_map: { tv: { spend: 'tv_S' }, search: { spend: 'search_S' } }, controls: [] },
+      config: { data: { file: 'robyn.csv' } },
+      lineage: [],
+      dataChecks: [],
+      spec: { likelihood: 'normal' },
+      data: {},
+      result,
+    } as unknown as RunSources;
+    const plans = plansForBundle([], [{ name: 'Shift 10% to search', spend: [9, 21] }], ['tv', 'search']);
+    await state.savePlans(result, plans); // before the run is packed: it takes them
+    const analysed = { analysis: tinyAnalysis(), options: { kpiKind: 'revenue' as const, seed: 3 } };
+    const [id1, id2] = await Promise.all([state.captureFit(src, analysed), state.captureFit(src, analysed)]);
+    expect(id1).toBe(id2);
+    expect(state.runs.map((r) => r.runId)).toEqual([id1]);
+    const b = await store.getRun(id1!);
+    expect(b.reproduction?.fitSettings).toMatchObject({ kernel: 'fused', seed: 3, chains: 2, draws: 100 });
+    expect(b.reproduction?.analysis).toEqual({ kpiKind: 'revenue', seed: 3 });
+    expect(b.plans.map((p) => p.id)).toEqual(['scenario-shift-10-to-search']);
+    expect(await store.getRawFile(b.manifest.hashes.rawFile)).not.toBeNull();
+
+    const later = plansForBundle([], [{ name: 'Hold', spend: [10, 20] }, { name: 'Shift 10% to search', spend: [9, 21] }], ['tv', 'search']);
+    await state.savePlans(result, later);
+    expect((await store.getRun(id1!)).plans.map((p) => p.name)).toEqual(['Hold', 'Shift 10% to search']);
+    expect(state.runs[0]!.plans.map((p) => p.id)).toEqual(['scenario-hold', 'scenario-shift-10-to-search']);
   });
 });
 

@@ -24,7 +24,7 @@ const FILE = 'robyn_simulated_weekly.csv';
 const bytes = new Uint8Array(readFileSync(`public/demo/${FILE}`));
 const client = new DataClient(openNodeDb);
 afterAll(() => client.close());
-const SETTINGS = { ...DEFAULT_FIT_SETTINGS, chains: 2, warmup: 150, draws: 150, seed: 11, kernel: 'fused' as const, untilConverged: undefined };
+const SETTINGS = { ...DEFAULT_FIT_SETTINGS, chains: 2, warmup: 100, draws: 100, seed: 11, kernel: 'fused' as const, untilConverged: undefined };
 
 async function fitBundle(ds: DatasetState, spec: ModelSpec, runId: string): Promise<RunBundle> {
   const dataset = ds.dataset!;
