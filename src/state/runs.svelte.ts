@@ -9,6 +9,7 @@ import type { Acknowledgement } from '../core/governance/gates.ts';
 import { compareManifests } from '../core/governance/manifest.ts';
 import { reviewRefresh, type RefreshReview } from '../core/governance/refresh-review.ts';
 import { compareReproducibility } from '../core/governance/reproducibility.ts';
+import { rerunVerdictOfBundle, withRerunVerdict } from '../core/governance/rerun.ts';
 import type { StoredAnalysis } from '../core/governance/model-input.ts';
 import { assembleRunBundle, identifiabilityOfBundle } from '../core/governance/run-bundle-build.ts';
 import { governanceConfigSchema } from '../core/spec/config-governance.ts';
@@ -210,7 +211,10 @@ export class RunsState {
   /** Re-runs the current run of the pair under review from its own inputs (the reproducibility gate). */
   async rerunCurrent(): Promise<void> {
     const v = this.#review;
-    if (v) await this.refits.rerun(v.current);
+    if (!v) return;
+    const check = await this.refits.rerun(v.current);
+    // the verdict is kept with the run: the gate survives a reload and travels with an export
+    if (check) await this.#act(async () => this.#store.saveRun(withRerunVerdict(await this.#store.getRun(v.current.manifest.runId), check, new Date())));
   }
 
   /** Runs the cross refits of the pair under review (default both) for the attribution of change. */
@@ -339,8 +343,8 @@ export class RunsState {
 
 /**
  * The refresh review of two stored bundles: thresholds and convergence limits from the current
- * run's config; the reproducibility check of the current run's re-run (extras), else a
- * comparison of the two runs when they share every input, seed and kernel; the cross refits
+ * run's config; the reproducibility check of the current run's re-run (extras, else the verdict
+ * the bundle keeps), else a comparison of the two runs when they share every input, seed and kernel; the cross refits
  * (extras) for the attribution of change.
  * A bundle without its cleaned table is compared with an empty table and the limitation is said.
  */
@@ -358,6 +362,9 @@ export function reviewBundles(previous: RunBundle, current: RunBundle, acknowled
   });
   const missing = [previous, current].filter((b) => !b.table).map((b) => b.manifest.name || b.manifest.runId);
   const sameInputs = compareManifests(previous.manifest, { ...current.manifest, runId: previous.manifest.runId }).severity === 'info';
+  // this session's re-run of the current run, else the one it keeps, else the two runs themselves when they share every input
+  const reproducibility =
+    extras.reproducibility ?? rerunVerdictOfBundle(current) ?? (sameInputs ? compareReproducibility(runSummaryFromBundle(previous), runSummaryFromBundle(current)) : undefined);
   const training = cfg.training;
   const review = reviewRefresh({
     previous: side(previous),
@@ -366,7 +373,7 @@ export function reviewBundles(previous: RunBundle, current: RunBundle, acknowled
     identifiability: identifiabilityOfBundle(current),
     acknowledgements,
     asOf: new Date().toISOString().slice(0, 10),
-    ...(extras.reproducibility ? { reproducibility: extras.reproducibility } : sameInputs ? { reproducibility: compareReproducibility(runSummaryFromBundle(previous), runSummaryFromBundle(current)) } : {}),
+    ...(reproducibility ? { reproducibility } : {}),
     ...(extras.crossFits ? { crossFits: extras.crossFits } : {}),
     ...(training?.max_rhat && training.min_ess ? { diagnostics: { maxRhat: training.max_rhat, minEss: training.min_ess } } : {}),
   });

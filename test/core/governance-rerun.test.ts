@@ -3,7 +3,7 @@ import { decodeBundleFile, encodeBundleFile } from '../../src/core/governance/bu
 import { planSpend, plansForBundle, toPlainJson } from '../../src/core/governance/bundle-plans.ts';
 import { migrateBundle, runBundleSchema, type RunBundle } from '../../src/core/governance/bundle-schema.ts';
 import { datasetFromStored, datasetToStored, hashModelInput } from '../../src/core/governance/model-input.ts';
-import { refitInputs, verifyRerunInputs } from '../../src/core/governance/rerun.ts';
+import { refitInputs, rerunVerdictOfBundle, verifyRerunInputs, withRerunVerdict } from '../../src/core/governance/rerun.ts';
 import type { Dataset } from '../../src/core/model/dataset.ts';
 import { DEFAULT_MODEL_SPEC } from '../../src/core/spec/model-spec.ts';
 import { tinyBundle, tinyRawFile } from '../helpers/governance-run.ts';
@@ -80,6 +80,21 @@ describe('verifyRerunInputs checks every manifest hash before a refit', () => {
     const c = await verifyRerunInputs(editedConfig, tinyRawFile());
     expect(c.title).toMatch(/: mapping \+ config \+ model spec$/);
     expect(c.fix).toMatch(/untouched bundle/);
+  });
+});
+
+describe('a re-run verdict kept with the run', () => {
+  it('survives the schema and a .carryover round trip; the manifest is untouched', async () => {
+    const b = await tinyBundle('run-r', '2026-11-01T10:00:00Z', [1, 2, 3], true);
+    expect(rerunVerdictOfBundle(b)).toBeNull();
+    const check = { id: 'governance.reproducible', severity: 'block' as const, title: 'Run run-r is not reproducible: 1 difference on re-run', detail: 'tv roi.mean: 1 -> 1.1', evidence: { differences: [{ channel: 'tv', field: 'roi.mean', original: 1, rerun: NaN }] } };
+    const kept = withRerunVerdict(b, check, new Date('2026-11-29T12:00:00Z'));
+    expect(kept.manifest).toEqual(b.manifest);
+    const back = rerunVerdictOfBundle(await decodeBundleFile(await encodeBundleFile(runBundleSchema.parse(kept)), 'k.carryover'));
+    expect(back?.severity).toBe('block');
+    expect(back?.evidence.checkedAt).toBe('2026-11-29T12:00:00.000Z');
+    expect((back?.evidence.differences as { rerun: unknown }[])[0]!.rerun).toBeNull();
+    expect(rerunVerdictOfBundle({ ...b, evaluation: { reproducibility: { id: 'x' } } })).toBeNull();
   });
 });
 

@@ -125,6 +125,9 @@ describe('Refresh and Decisions on two fits of the Robyn demo', () => {
     await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 30_000 }).toBe(2);
     await page.getByTestId('verdict-banner').waitFor({ timeout: 30_000 });
     await expect(page.getByTestId('storage-quota').innerText()).resolves.toMatch(/Browser storage: .* used of/);
+    // the re-run's verdict is kept with the run: the gate still says reproducible
+    await expect(page.locator('[data-testid="gates"] [data-check-id="gate.reproducible"] .badge').textContent()).resolves.toBe('info');
+    await expect(page.getByTestId('rerun-kept').getAttribute('data-severity')).resolves.toBe('info');
     await page.click('nav a[href="#/decisions"]');
     await expect.poll(() => page.getByTestId('decision-row').count(), { timeout: 10_000 }).toBe(1);
     await expect(page.getByTestId('decision-row').innerText()).resolves.toContain('Move 10% of TV budget to search for Q1');

@@ -3,6 +3,8 @@ import type { RunBundle } from '../../src/core/governance/bundle-schema.ts';
 import type { FitResult } from '../../src/core/inference/fit-result.ts';
 import { DEFAULT_MODEL_SPEC } from '../../src/core/spec/model-spec.ts';
 import { hashSpec } from '../../src/core/governance/manifest.ts';
+import { withRerunVerdict } from '../../src/core/governance/rerun.ts';
+import { reviewBundles } from '../../src/state/runs.svelte.ts';
 import { RefreshRefitsState, type RefitRunner } from '../../src/state/refresh-refits.svelte.ts';
 import { tinyBundle, tinyRawFile } from '../helpers/governance-run.ts';
 
@@ -83,5 +85,18 @@ describe('RefreshRefitsState', () => {
     expect(log.fits).toBe(1);
     expect(check?.severity).toBe('block');
     expect(other.extrasFor('x', 'run-a').reproducibility?.title).toMatch(/does not match its manifest: raw file/);
+  });
+
+  it('the review gates on this session\'s re-run, else on the verdict the current run keeps', async () => {
+    const a = await tinyBundle('run-a', '2026-11-01T10:00:00Z', [1, 2, 3], true);
+    const b = await tinyBundle('run-b', '2026-11-08T10:00:00Z', [1, 2.4, 3], true);
+    const gate = (v: ReturnType<typeof reviewBundles>) => v.review.verdict.results.find((r) => r.id === 'gate.reproducible')!;
+    expect(gate(reviewBundles(a, b)).severity).toBe('warn'); // never re-run: not checked
+    const failed = { id: 'governance.reproducible', severity: 'block' as const, title: 'Run run-b is not reproducible: 1 difference on re-run', detail: 'tv roi.mean: 1 -> 1.1', evidence: {} };
+    const kept = withRerunVerdict(b, failed, new Date('2026-11-29T12:00:00Z'));
+    expect(gate(reviewBundles(a, kept)).severity).toBe('block');
+    expect(reviewBundles(a, kept).review.verdict.verdict).toBe('block');
+    const fresh = { ...failed, severity: 'info' as const, title: 'Run run-b is reproducible' };
+    expect(gate(reviewBundles(a, kept, [], { reproducibility: fresh })).severity).toBe('info');
   });
 });
