@@ -8,6 +8,8 @@ import type { DrawTable } from '../src/core/model/draws.ts';
 import type { TableBlock } from '../src/core/inference/fit-worker-impl.ts';
 import type { AnalysisOptions, FitAnalysis } from '../src/core/analysis/analyse-fit.ts';
 import type { FitEvaluation, FitEvaluationOptions } from '../src/core/evaluation/fit-evaluation.ts';
+import type { HeldOutEvaluation, HeldOutOptions } from '../src/core/evaluation/holdout.ts';
+import type { Split } from '../src/core/evaluation/splits.ts';
 
 /** One worker's share of a fit: plain data and typed arrays only. */
 export interface FitJob {
@@ -60,6 +62,11 @@ export interface AnalysisWorkerApi {
    * @param dates [N] ISO week dates of `data`
    */
   evaluate(spec: ModelSpec, data: ModelData, dates: string[], fit: AnalysisFit, seed: number, options: FitEvaluationOptions): Promise<FitEvaluation>;
+  /**
+   * evaluateHeldOut (src/core/evaluation/holdout.ts) off the main thread: the forecast of a
+   * split's test weeks from a refit on its training weeks; predictive noise drawn from `seed`.
+   */
+  evaluateHeldOut(spec: ModelSpec, split: Split, fit: AnalysisFit, seed: number, options: HeldOutOptions): Promise<HeldOutEvaluation>;
 }
 
 /** The optimizer worker (workers/optimizer.worker.ts): plans and scenarios over a ResponseModel. Errors cross as { name, message }. */

@@ -4,6 +4,8 @@ import type { ModelSpec } from '../core/spec/model-spec.ts';
 import type { ModelData } from '../core/model/model-data.ts';
 import type { AnalysisOptions, FitAnalysis } from '../core/analysis/analyse-fit.ts';
 import type { FitEvaluation, FitEvaluationOptions } from '../core/evaluation/fit-evaluation.ts';
+import type { HeldOutEvaluation, HeldOutOptions } from '../core/evaluation/holdout.ts';
+import type { Split } from '../core/evaluation/splits.ts';
 
 /** The analysis was cancelled by the user or replaced by a newer one. */
 export class AnalysisCancelled extends Error {
@@ -75,4 +77,14 @@ export function startEvaluation(
   options: FitEvaluationOptions = {},
 ): AnalysisHandle<FitEvaluation> {
   return inWorker((api) => api.evaluate(spec, data, [...dates], drawsOf(fit), seed, options));
+}
+
+/**
+ * Runs evaluateHeldOut (forecast of a split's test weeks from a refit on its training weeks) in
+ * its own web worker.
+ * @param fit the refit on split.train
+ * @param seed seeds the predictive noise
+ */
+export function startHeldOutEvaluation(spec: ModelSpec, split: Split, fit: AnalysisFit, seed: number, options: HeldOutOptions = {}): AnalysisHandle<HeldOutEvaluation> {
+  return inWorker((api) => api.evaluateHeldOut(spec, split, drawsOf(fit), seed, options));
 }

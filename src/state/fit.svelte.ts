@@ -12,7 +12,13 @@ import type { ConvergenceThresholds } from '../core/diagnostics/checks.ts';
 /** Where a fit stands, for the Fit screen. */
 export type FitPhase = 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
 
-/** The fit of the current dataset: settings, live progress, result or error. */
+/** What starts the workers of a fit (startFit; tests pass an in-process one). */
+export type FitStarter = (spec: ModelSpec, data: ModelData, settings: FitSettings, onProgress: (p: FitProgress) => void, thresholds: Partial<ConvergenceThresholds>) => FitHandle;
+
+/**
+ * The fit of the current dataset: settings, live progress, result or error. Also the one runner
+ * of every other fit the app makes (the raw-vs-cleaned comparison, holdout and backtest refits).
+ */
 export class FitState {
   #phase = $state<FitPhase>('idle');
   #progress = $state<FitProgress | null>(null);
@@ -21,6 +27,12 @@ export class FitState {
   #handle: FitHandle | null = null;
   #inputs = $state.raw<{ spec: ModelSpec; data: ModelData } | null>(null);
   settings = $state<FitSettings>({ ...DEFAULT_FIT_SETTINGS });
+  #starter: FitStarter;
+
+  /** @param starter starts the workers; default startFit (src/clients/fit-client.ts) */
+  constructor(starter: FitStarter = startFit) {
+    this.#starter = starter;
+  }
 
   get phase() { return this.#phase; }
   get progress() { return this.#progress; }
@@ -55,19 +67,22 @@ export class FitState {
     return null;
   }
 
-  /** Starts a fit; a running one is cancelled first. */
-  start(spec: ModelSpec, data: ModelData, thresholds: Partial<ConvergenceThresholds> = {}): void {
-    this.#handle?.cancel();
+  /**
+   * Starts a fit; a running one is cancelled first.
+   * @returns resolves when this fit ends (done, cancelled or failed: read phase); never rejects
+   */
+  start(spec: ModelSpec, data: ModelData, thresholds: Partial<ConvergenceThresholds> = {}): Promise<void> {
+    this.cancel();
     this.#phase = 'running';
     this.#error = null;
     this.#result = null;
     this.#progress = null;
     this.#inputs = { spec, data };
-    const handle = startFit(spec, data, $state.snapshot(this.settings), (p) => {
+    const handle = this.#starter(spec, data, $state.snapshot(this.settings), (p) => {
       if (this.#handle === handle) this.#progress = p;
     }, thresholds);
     this.#handle = handle;
-    handle.result.then(
+    return handle.result.then(
       (r) => {
         if (this.#handle !== handle) return;
         this.#result = r;
@@ -81,9 +96,9 @@ export class FitState {
     );
   }
 
-  /** Stops every worker now; the app stays usable. */
+  /** Stops every worker of a running fit now; the app stays usable. */
   cancel(): void {
-    this.#handle?.cancel();
+    if (this.#phase === 'running') this.#handle?.cancel();
   }
 }
 

@@ -7,9 +7,13 @@ import type { CheckResult } from '../core/check/result.ts';
 import type { Config } from '../core/spec/config.ts';
 import type { KpiKind } from '../core/analysis/roi.ts';
 import { guessKpiKind } from '../core/analysis/kpi-kind.ts';
+import { thresholdsFromTraining } from '../core/inference/fit-settings.ts';
 import type { FitState } from './fit.svelte.ts';
 import type { FitResult } from '../core/inference/fit-result.ts';
 import type { Dataset } from '../core/model/dataset.ts';
+import type { BacktestKind } from '../core/evaluation/backtest.ts';
+import { BacktestState, type BacktestInputs, type BacktestPlan, type HeldOutStarter } from './backtest.svelte.ts';
+import type { FitStarter } from './fit.svelte.ts';
 
 /** Where the analysis of the latest fit stands. */
 export type ResultsPhase = 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
@@ -19,7 +23,8 @@ export interface ResultsSource {
   /** week start dates, ISO YYYY-MM-DD [N]; undefined when no dataset is loaded */ dates(): readonly string[] | undefined;
   /** the KPI column's name, e.g. `revenue` */ kpiName(): string | undefined;
   /** revenue per KPI unit of the dataset (data.revenue_per_kpi), when mapped */ revenuePerKpi?(): Dataset['revenuePerKpi'];
-  /** the config's training and evaluation thresholds, for the health card */ config(): Pick<Config, 'training' | 'evaluation'>;
+  /** the config's training and evaluation thresholds, for the health card and backtests */ config(): Pick<Config, 'training' | 'evaluation'>;
+  /** the cleaned dataset the fit runs on, for holdout and backtest refits */ dataset?(): Dataset | null | undefined;
 }
 
 /**
@@ -46,6 +51,9 @@ export class ResultsState {
   #evalHandle: AnalysisHandle<FitEvaluation> | null = null;
   #fit: FitState;
   #source: ResultsSource;
+  #dataset = $state.raw<Dataset | null>(null);
+  /** holdout and rolling-origin backtests of the latest fit (user-started) */
+  readonly backtest: BacktestState;
   #destroy: () => void;
   // convergence of the fit and the evaluation's numbers against the config's thresholds
   #health = $derived.by((): CheckResult[] | null => {
@@ -53,12 +61,19 @@ export class ResultsState {
     const r = this.#fit.result;
     if (!e || !r) return null;
     const dates = this.#dates ?? undefined;
-    return healthCard({ fit: { summary: r.summary, sampler: r.sampler }, inSample: e.inSample, loo: e.loo, ppc: e.ppc, dates }, this.#source.config());
+    // a finished backtest adds the out-of-sample rows (a cancelled one has too few folds to judge)
+    const bt = this.backtest.phase === 'done' ? this.backtest.result?.summary : null;
+    const outOfSample = bt ? { mape: bt.mape, coverage: bt.coverage, weeks: bt.testWeeks } : undefined;
+    return healthCard({ fit: { summary: r.summary, sampler: r.sampler }, inSample: e.inSample, ...(outOfSample ? { outOfSample } : {}), loo: e.loo, ppc: e.ppc, dates }, this.#source.config());
   });
 
-  constructor(fit: FitState, source: ResultsSource) {
+  /**
+   * @param deps how backtest refits and forecasts run (default: the fit and analysis workers; tests pass in-process ones)
+   */
+  constructor(fit: FitState, source: ResultsSource, deps: { starter?: FitStarter; evaluate?: HeldOutStarter } = {}) {
     this.#fit = fit;
     this.#source = source;
+    this.backtest = new BacktestState(deps);
     this.#destroy = $effect.root(() => {
       // a new fit started: remember what its weeks and KPI are
       $effect(() => {
@@ -67,6 +82,9 @@ export class ResultsState {
         untrack(() => {
           const dates = source.dates();
           this.#dates = dates && dates.length === data.N ? [...dates] : null;
+          const ds = source.dataset?.() ?? null;
+          this.#dataset = ds && ds.dates.length === data.N ? ds : null;
+          this.backtest.reset();
           const name = source.kpiName() ?? 'KPI';
           if (name !== this.#kpiName) this.#kpiKindGuessed = true;
           this.#kpiName = name;
@@ -125,6 +143,40 @@ export class ResultsState {
   get evaluationError() { return this.#evalError; }
   /** the model health card: convergence and evaluation checks; null until the evaluation is done */
   get health() { return this.#health; }
+
+  /** What a backtest of the latest fit refits; null (with why) when there is no finished fit or its dataset is unknown. */
+  #backtestInputs(): BacktestInputs | string {
+    const { result, spec } = this.#fit;
+    if (!result || !spec) return 'No finished fit yet: run one on the Fit screen first.';
+    if (!this.#dataset) return 'The dataset of this fit is not known (it was loaded from a saved run): fit it again to run a backtest.';
+    if (result.kernel === 'cmdstan') return 'This run was imported from CmdStan: refits need the app\'s sampler, so fit it here first.';
+    const config = this.#source.config();
+    return {
+      spec,
+      dataset: this.#dataset,
+      // the kernel the main fit ran on, pinned: no probe, and the same numbers for the same seed
+      settings: { ...result.settings, kernel: result.kernel },
+      main: { wallS: result.wallS, drawsRun: result.converged?.draws ?? result.tables[0]?.nDraws },
+      config,
+      thresholds: thresholdsFromTraining(config.training),
+    };
+  }
+
+  /** The splits and estimated cost of a backtest of `kind` of the latest fit, or why it cannot run. */
+  planBacktest(kind: BacktestKind): BacktestPlan {
+    const inputs = this.#backtestInputs();
+    return typeof inputs === 'string' ? { ok: false, error: inputs } : this.backtest.plan(kind, inputs);
+  }
+
+  /** Starts a backtest of `kind` of the latest fit (refits in the fit workers). @returns resolves when it ends */
+  runBacktest(kind: BacktestKind): Promise<void> {
+    const inputs = this.#backtestInputs();
+    if (typeof inputs === 'string') {
+      this.backtest.refuse(inputs);
+      return Promise.resolve();
+    }
+    return this.backtest.start(kind, inputs);
+  }
 
   /** Sets what the KPI counts (money, a count, not said) and analyses the fit again. */
   setKpiKind(kind: KpiKind): void {
@@ -189,7 +241,7 @@ export class ResultsState {
     );
   }
 
-  /** Stops the analysis and evaluation workers now. */
+  /** Stops the analysis and evaluation workers now (a backtest has its own cancel). */
   cancel(): void {
     this.#handle?.cancel();
     this.#evalHandle?.cancel();
@@ -198,6 +250,7 @@ export class ResultsState {
   /** Stops the effects that follow the fit (tests; the app keeps one for its lifetime). */
   destroy(): void {
     this.cancel();
+    this.backtest.reset();
     this.#destroy();
   }
 }

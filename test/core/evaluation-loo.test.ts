@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gpdFit, gpdQuantile, psisSmooth, logSumExp } from '../../src/core/evaluation/psis.ts';
-import { psisLoo, pointwiseLogLik } from '../../src/core/evaluation/loo.ts';
+import { psisLoo, pointwiseLogLik, relativeEff } from '../../src/core/evaluation/loo.ts';
+import { keptDrawChains } from '../../src/core/evaluation/draws.ts';
 import { predictiveDraws } from '../../src/core/evaluation/predictive.ts';
 import { Rng } from '../../src/core/inference/rng.ts';
 import { generateSynthetic } from '../../src/core/synthetic/generator.ts';
@@ -176,5 +177,45 @@ describe("agreement with R's loo package (test/fixtures/loo/psis_reference.json,
       expect(p.elpd).toBeCloseTo(ref.loo.pointwise_elpd[i], 8);
       expect(p.k).toBeCloseTo(ref.loo.pareto_k[i], 8);
     });
+  });
+});
+
+describe("relative efficiency of MCMC draws against R's loo (test/fixtures/loo/reff_reference.json)", () => {
+  it('r_eff per point equals loo::relative_eff(exp(loglik)), and PSIS-LOO with it equals loo::loo(r_eff = ...) to 1e-8', async () => {
+    const { readFileSync } = await import('node:fs');
+    const ref = JSON.parse(readFileSync('test/fixtures/loo/reff_reference.json', 'utf8')) as {
+      chains: number; iterations: number; loglik: number[][]; r_eff: number[];
+      elpd_loo: number; se_elpd_loo: number; p_loo: number; pointwise_elpd: number[]; pareto_k: number[];
+    };
+    const S = ref.loglik.length;
+    const N = ref.loglik[0].length;
+    const ll = { nDraws: S, nPoints: N, values: Float64Array.from(ref.loglik.flat()) };
+    const chainOf = Int32Array.from({ length: S }, (_, s) => Math.floor(s / ref.iterations));
+    const rEff = relativeEff(ll, chainOf);
+    rEff.forEach((r, i) => expect(r).toBeCloseTo(ref.r_eff[i], 8));
+    // AR(1) draws: well below 1, so the tail is longer than with independent draws
+    expect(Math.max(...rEff)).toBeLessThan(0.5);
+    const loo = psisLoo(ll, rEff);
+    expect(loo.elpdLoo).toBeCloseTo(ref.elpd_loo, 8);
+    expect(loo.se).toBeCloseTo(ref.se_elpd_loo, 8);
+    expect(loo.pLoo).toBeCloseTo(ref.p_loo, 8);
+    loo.pointwise.forEach((p, i) => {
+      expect(p.elpd).toBeCloseTo(ref.pointwise_elpd[i], 8);
+      expect(p.k).toBeCloseTo(ref.pareto_k[i], 8);
+    });
+    // r_eff = 1 gives other k-hats here (85 instead of 160 tail draws): the per-point r_eff matters
+    const plain = psisLoo(ll, 1);
+    expect(Math.max(...plain.pointwise.map((p, i) => Math.abs(p.k - ref.pareto_k[i])))).toBeGreaterThan(1e-3);
+  });
+
+  it('independent draws have r_eff near 1; keptDrawChains follows posteriorParams thinning', () => {
+    const rng = new Rng(5);
+    const S = 4000;
+    const values = Float64Array.from({ length: S * 3 }, () => logNormalPdf(rng.normal(), 0, 1));
+    const r = relativeEff({ nDraws: S, nPoints: 3, values }, Int32Array.from({ length: S }, (_, s) => s % 4));
+    for (const v of r) expect(Math.abs(v - 1)).toBeLessThan(0.1);
+    const table = (n: number) => ({ names: ['a'], values: new Float64Array(n), nDraws: n });
+    // 3 chains of 5 draws, at most 6 kept: every 3rd pooled draw (0, 3, 6, 9, 12) -> chains 0, 0, 1, 1, 2
+    expect([...keptDrawChains({ names: ['a'], tables: [table(5), table(5), table(5)] }, 6)]).toEqual([0, 0, 1, 1, 2]);
   });
 });

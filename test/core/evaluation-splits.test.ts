@@ -173,6 +173,9 @@ describe('model health card', () => {
     expect(card['eval.coverage'].severity).toBe('info');
     expect(card['eval.pareto_k'].severity).toBe('info');
     expect(card['fit.rhat'].severity).toBe('info');
+    // no holdout or backtest: no separate in-sample rows
+    expect(card['eval.mape_in_sample']).toBeUndefined();
+    expect(card['eval.coverage_in_sample']).toBeUndefined();
   });
 
   it('warns against the config thresholds: mape 0.15, coverage 0.8 of the 90% interval, Pareto k 0.7, R-hat', () => {
@@ -190,6 +193,11 @@ describe('model health card', () => {
     );
     expect(card['eval.mape'].severity).toBe('warn');
     expect(card['eval.mape'].evidence.where).toBe('out of sample');
+    // the in-sample judgement stays beside the out-of-sample one
+    expect(card['eval.mape_in_sample'].severity).toBe('info');
+    expect(card['eval.mape_in_sample'].evidence.mape).toBe(0.05);
+    expect(card['eval.coverage_in_sample'].severity).toBe('info');
+    expect(card['eval.coverage_in_sample'].evidence.share).toBe(0.95);
     expect(card['eval.coverage'].severity).toBe('warn');
     expect(card['eval.coverage'].evidence.share).toBe(0.7);
     expect(card['eval.pareto_k'].severity).toBe('warn');

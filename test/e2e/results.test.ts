@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { formatEstimate } from '../../src/core/format/estimate.ts';
 import { formatNumber } from '../../src/core/format/number.ts';
 import { openApp, offOrigin, type AppPage } from './browser.ts';
+import { missingResultsItems, overlappingLabels } from './results-items.ts';
 
 // Stage 6 on the built app: a short fit of the Robyn demo, then the Results screen. The numbers
 // on its charts' tables are checked against the Fit screen's summary (same draws: 4 x 150 draws
@@ -85,28 +86,12 @@ describe('Results screen on the fitted Robyn demo', () => {
     await expect(page.getByTestId('results-identifiability').locator('li').count()).resolves.toBe(5);
   });
 
+  it('shows every Results item, each estimate with its interval', async () => {
+    expect(await missingResultsItems(app.page, 5)).toEqual([]);
+  });
+
   it('no two labels of a chart overlap (legends, axis labels, ticks, facet names)', async () => {
-    const overlaps = await app.page.evaluate(() => {
-      const out: string[] = [];
-      for (const fig of document.querySelectorAll('figure.chart')) {
-        const svg = fig.querySelector('.plot svg');
-        if (!svg) continue;
-        const boxes = Array.from(svg.querySelectorAll('text'))
-          .map((t) => ({ t: t.textContent ?? '', r: t.getBoundingClientRect() }))
-          .filter((b) => b.t.trim() && b.r.width > 0);
-        for (let i = 0; i < boxes.length; i++) {
-          for (let j = i + 1; j < boxes.length; j++) {
-            const a = boxes[i].r;
-            const b = boxes[j].r;
-            // 1 px of slack: glyph boxes of neighbouring ticks may touch
-            if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) {
-              out.push(`${fig.querySelector('strong')?.textContent}: "${boxes[i].t}" / "${boxes[j].t}"`);
-            }
-          }
-        }
-      }
-      return out;
-    });
+    const overlaps = await overlappingLabels(app.page);
     expect(overlaps).toEqual([]);
   });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openApp, offOrigin, type AppPage } from './browser.ts';
+import { missingResultsItems } from './results-items.ts';
 
 // Meridian national: the KPI counts conversions and revenue_per_conversion is mapped as revenue
 // per KPI, so the Results screen reads ROI in revenue per unit of spend and names the column.
@@ -28,6 +29,10 @@ describe('Results on Meridian national with revenue per conversion', () => {
     await expect(page.getByTestId('results-roi-unit').innerText({ timeout: 120_000 })).resolves.toBe('revenue per unit of spend');
     await expect(page.getByTestId('results-revenue-per-kpi').innerText()).resolves.toContain('revenue_per_conversion');
     await expect(page.getByTestId('results-kpi-kind').inputValue()).resolves.toBe('count');
+  });
+
+  it('shows every Results item, each estimate with its interval', async () => {
+    expect(await missingResultsItems(app.page, 4)).toEqual([]);
   });
 
   it('makes no off-origin request and logs no page error', () => {

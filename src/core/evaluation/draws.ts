@@ -41,6 +41,22 @@ export function posteriorParams(fit: PosteriorTables, layout: ParamLayout, maxDr
 }
 
 /**
+ * The chain of every draw posteriorParams keeps with the same `maxDraws` (same thinning), in the
+ * same order: what relativeEff needs to see the autocorrelation within chains.
+ * @returns [kept draws] 0-based chain index
+ */
+export function keptDrawChains(fit: PosteriorTables, maxDraws = Infinity): Int32Array {
+  const total = fit.tables.reduce((s, t) => s + t.nDraws, 0);
+  const step = Math.max(1, Math.ceil(total / Math.max(1, maxDraws)));
+  const out: number[] = [];
+  let k = 0;
+  fit.tables.forEach((t, c) => {
+    for (let i = 0; i < t.nDraws; i++, k++) if (k % step === 0) out.push(c);
+  });
+  return Int32Array.from(out);
+}
+
+/**
  * One named column of the fit, chains pooled in chain order.
  * @returns [total draws]
  * @throws when the column does not exist

@@ -2,12 +2,12 @@ import type { ModelSpec } from '../spec/model-spec.ts';
 import type { ModelData } from '../model/model-data.ts';
 import { buildLayout } from '../model/layout.ts';
 import type { Rng } from '../inference/rng.ts';
-import { posteriorParams, type PosteriorTables } from './draws.ts';
+import { keptDrawChains, posteriorParams, type PosteriorTables } from './draws.ts';
 import { fitBand, predictiveDraws, type BandRow } from './predictive.ts';
 import { fitMetrics, type FitMetrics } from './metrics.ts';
 import { posteriorPredictiveChecks, type PpcRow } from './ppc.ts';
 import { priorPosteriorContraction, type ContractionRow } from './contraction.ts';
-import { pointwiseLogLik, psisLoo, type LooResult } from './loo.ts';
+import { pointwiseLogLik, psisLoo, relativeEff, type LooResult } from './loo.ts';
 
 /** Everything the Evaluation stage shows about a fit on its own data (in sample). */
 export interface FitEvaluation {
@@ -42,15 +42,17 @@ export function evaluateFit(
   options: FitEvaluationOptions = {},
 ): FitEvaluation {
   const layout = buildLayout(spec, data);
-  const params = posteriorParams(fit, layout, options.maxDraws ?? 1000);
+  const maxDraws = options.maxDraws ?? 1000;
+  const params = posteriorParams(fit, layout, maxDraws);
   const pd = predictiveDraws(spec, data, params, rng);
   const actual = Float64Array.from(data.y, (v) => v * data.yScale);
+  const ll = pointwiseLogLik(spec, data, params, pd.mean);
   return {
     inSample: fitMetrics(actual, pd, 0, data.N, options.levels),
     band: fitBand(dates, actual, pd),
     ppc: posteriorPredictiveChecks(actual, pd),
     contraction: priorPosteriorContraction(spec, layout, fit),
-    loo: psisLoo(pointwiseLogLik(spec, data, params, pd.mean), 1, options.kThreshold ?? 0.7),
+    loo: psisLoo(ll, relativeEff(ll, keptDrawChains(fit, maxDraws)), options.kThreshold ?? 0.7),
     nDraws: params.length,
   };
 }

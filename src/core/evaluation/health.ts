@@ -12,7 +12,7 @@ import type { PpcRow } from './ppc.ts';
 export interface HealthInput {
   fit: { summary: readonly SummaryRow[]; sampler?: SamplerSummary };
   /** in-sample metrics (evaluateFit) */ inSample: FitMetrics;
-  /** out-of-sample metrics (holdout or backtest summary); judged instead of in-sample when present */
+  /** out-of-sample metrics (holdout or backtest summary): eval.mape / eval.coverage judge them, and the in-sample rows are kept beside them (ids *_in_sample) */
   outOfSample?: Pick<FitMetrics, 'mape' | 'coverage'> & { weeks?: number };
   loo?: LooResult;
   ppc?: readonly PpcRow[];
@@ -20,7 +20,7 @@ export interface HealthInput {
 }
 
 /** Evaluation checks of the health card (convergence ids come from diagnostics/checks.ts). */
-export type HealthCheckId = 'eval.mape' | 'eval.coverage' | 'eval.pareto_k' | 'eval.ppc';
+export type HealthCheckId = 'eval.mape' | 'eval.coverage' | 'eval.mape_in_sample' | 'eval.coverage_in_sample' | 'eval.pareto_k' | 'eval.ppc';
 
 /** PPC p-values outside [PPC_P_LOW, 1 - PPC_P_LOW] warn: the data's statistic is in the 2.5% tails of the replicates. */
 export const PPC_P_LOW = 0.025;
@@ -30,21 +30,25 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 type Thresholds = Config['evaluation'];
 
-function checkMape(h: HealthInput, t: Thresholds): CheckResult {
-  const oos = h.outOfSample !== undefined;
-  const where = oos ? 'out of sample' : 'in sample';
-  const v = (h.outOfSample ?? h.inSample).mape;
-  const evidence = { mape: r(v, 4), threshold: t.mape, where, inSampleMape: r(h.inSample.mape, 4) };
+/** The metrics a row judges: out of sample when a holdout or backtest ran, else in sample. */
+const judged = (h: HealthInput, inSample: boolean) => (inSample || !h.outOfSample ? { m: h.inSample, oos: false } : { m: h.outOfSample, oos: true });
+
+function checkMape(h: HealthInput, t: Thresholds, inSample = false): CheckResult {
+  const id = inSample ? 'eval.mape_in_sample' : 'eval.mape';
+  const { m, oos } = judged(h, inSample);
+  const where = oos ? `out of sample${h.outOfSample?.weeks ? ` (${h.outOfSample.weeks} held-out weeks)` : ''}` : 'in sample';
+  const v = m.mape;
+  const evidence = { mape: r(v, 4), threshold: t.mape, where: oos ? 'out of sample' : 'in sample', inSampleMape: r(h.inSample.mape, 4) };
   if (!Number.isFinite(v)) {
-    return { id: 'eval.mape', severity: 'warn', title: 'MAPE not computable', detail: `Every week compared has a KPI of 0 (${where}).`, evidence };
+    return { id, severity: 'warn', title: 'MAPE not computable', detail: `Every week compared has a KPI of 0 (${where}).`, evidence };
   }
   if (v <= t.mape) {
-    return { id: 'eval.mape', severity: 'info', title: 'Prediction error within limits (MAPE)', detail: `MAPE ${where} is ${pct(v)}, at most ${pct(t.mape)}.`, evidence };
+    return { id, severity: 'info', title: `Prediction error within limits (MAPE ${oos ? 'out of sample' : 'in sample'})`, detail: `MAPE ${where} is ${pct(v)}, at most ${pct(t.mape)}.`, evidence };
   }
   return {
-    id: 'eval.mape',
+    id,
     severity: 'warn',
-    title: 'Large prediction error (MAPE)',
+    title: `Large prediction error (MAPE ${oos ? 'out of sample' : 'in sample'})`,
     detail: `MAPE ${where} is ${pct(v)}, above the ${pct(t.mape)} limit (evaluation.mape).`,
     evidence,
     fix: oos
@@ -53,20 +57,22 @@ function checkMape(h: HealthInput, t: Thresholds): CheckResult {
   };
 }
 
-function checkCoverage(h: HealthInput, t: Thresholds): CheckResult {
-  const where = h.outOfSample ? 'out of sample' : 'in sample';
-  const cov = (h.outOfSample ?? h.inSample).coverage.find((c) => Math.abs(c.level - t.interval) < 1e-9);
+function checkCoverage(h: HealthInput, t: Thresholds, inSample = false): CheckResult {
+  const id = inSample ? 'eval.coverage_in_sample' : 'eval.coverage';
+  const { m, oos } = judged(h, inSample);
+  const where = oos ? 'out of sample' : 'in sample';
+  const cov = m.coverage.find((c) => Math.abs(c.level - t.interval) < 1e-9);
   if (!cov) {
-    return { id: 'eval.coverage', severity: 'warn', title: 'Coverage not computed', detail: `No ${pct(t.interval)} interval was evaluated (evaluation.interval).`, evidence: { interval: t.interval } };
+    return { id, severity: 'warn', title: 'Coverage not computed', detail: `No ${pct(t.interval)} interval was evaluated (evaluation.interval).`, evidence: { interval: t.interval } };
   }
   const evidence = { level: t.interval, share: r(cov.share, 4), threshold: t.coverage, where };
   if (cov.share >= t.coverage) {
-    return { id: 'eval.coverage', severity: 'info', title: 'Prediction intervals hold', detail: `${pct(cov.share)} of weeks ${where} fall inside their ${pct(t.interval)} prediction interval (at least ${pct(t.coverage)} required).`, evidence };
+    return { id, severity: 'info', title: `Prediction intervals hold (${where})`, detail: `${pct(cov.share)} of weeks ${where} fall inside their ${pct(t.interval)} prediction interval (at least ${pct(t.coverage)} required).`, evidence };
   }
   return {
-    id: 'eval.coverage',
+    id,
     severity: 'warn',
-    title: 'Prediction intervals too narrow',
+    title: `Prediction intervals too narrow (${where})`,
     detail: `Only ${pct(cov.share)} of weeks ${where} fall inside their ${pct(t.interval)} prediction interval; at least ${pct(t.coverage)} required (evaluation.coverage).`,
     evidence,
     fix: 'The model is overconfident: weeks it cannot explain (outliers, a structural break, a missing control) make its intervals too narrow. Inspect the weeks outside the band.',
@@ -113,23 +119,26 @@ function checkPpc(h: HealthInput): CheckResult {
   };
 }
 
-/** The evaluation checks, keyed by id. */
+/** The evaluation checks, keyed by id; null where a row does not apply (in-sample rows beside out-of-sample ones only once a holdout or backtest ran). */
 export const HEALTH_CHECKS = {
-  'eval.mape': checkMape,
-  'eval.coverage': checkCoverage,
+  'eval.mape': (h, t) => checkMape(h, t),
+  'eval.coverage': (h, t) => checkCoverage(h, t),
+  'eval.mape_in_sample': (h, t) => (h.outOfSample ? checkMape(h, t, true) : null),
+  'eval.coverage_in_sample': (h, t) => (h.outOfSample ? checkCoverage(h, t, true) : null),
   'eval.pareto_k': checkParetoK,
   'eval.ppc': checkPpc,
-} satisfies Record<HealthCheckId, (h: HealthInput, t: Thresholds) => CheckResult>;
+} satisfies Record<HealthCheckId, (h: HealthInput, t: Thresholds) => CheckResult | null>;
 
 /**
  * The model health card: convergence (R-hat, ESS, divergences, tree depth, E-BFMI against
  * training.max_rhat / min_ess) followed by the evaluation checks (MAPE against evaluation.mape,
+ * judged out of sample once a holdout or backtest ran, with the in-sample rows kept beside it;
  * coverage of the evaluation.interval prediction interval against evaluation.coverage, Pareto k
  * against evaluation.pareto_k, PPC p-values).
  * @param config the parsed config (its training and evaluation sections are read)
  */
 export function healthCard(h: HealthInput, config: Pick<Config, 'training' | 'evaluation'>): CheckResult[] {
   const convergence = convergenceChecks({ rows: h.fit.summary, sampler: h.fit.sampler }, thresholdsFromTraining(config.training));
-  const evaluation = Object.values(HEALTH_CHECKS).map((check) => check(h, config.evaluation));
+  const evaluation = Object.values(HEALTH_CHECKS).flatMap((check) => check(h, config.evaluation) ?? []);
   return [...convergence, ...evaluation];
 }

@@ -3,6 +3,7 @@ import type { ModelData } from '../model/model-data.ts';
 import type { ModelParams } from '../model/constrain.ts';
 import { meanResponse } from '../model/posterior.ts';
 import { logSumExp, psisSmooth } from './psis.ts';
+import { basicEss } from '../diagnostics/ess.ts';
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
@@ -62,12 +63,14 @@ export interface LooResult {
 /**
  * PSIS-LOO: for each point, Pareto smoothed importance weights from the ratios 1 / p(y_i | draw)
  * give elpd_i = log sum_s w_s p(y_i | draw s) with normalised w.
- * @param rEff relative efficiency of the draws for the tail length (1 = independent draws;
- *   posterior draws of a converged fit thinned to about their ESS are close to this)
+ * @param rEff relative efficiency of the draws, one for all points or one per point [N] (see
+ *   relativeEff); it sets the tail length M = ceil(min(0.2 S, 3 sqrt(S / rEff))); 1 = independent draws
  * @param kThreshold points whose k-hat exceeds it are listed in badK (default 0.7)
  */
-export function psisLoo(ll: PointwiseLogLik, rEff = 1, kThreshold = 0.7): LooResult {
+export function psisLoo(ll: PointwiseLogLik, rEff: number | ArrayLike<number> = 1, kThreshold = 0.7): LooResult {
   const { nDraws: S, nPoints: N, values } = ll;
+  if (typeof rEff !== 'number' && rEff.length !== N) throw new Error(`psisLoo: ${rEff.length} relative efficiencies for ${N} points.`);
+  const rEffAt = (t: number) => (typeof rEff === 'number' ? rEff : rEff[t]);
   const col = new Float64Array(S);
   const ratios = new Float64Array(S);
   const pointwise: LooResult['pointwise'] = [];
@@ -78,7 +81,7 @@ export function psisLoo(ll: PointwiseLogLik, rEff = 1, kThreshold = 0.7): LooRes
       col[s] = values[s * N + t];
       ratios[s] = -col[s];
     }
-    const { logWeights, k } = psisSmooth(ratios, rEff);
+    const { logWeights, k } = psisSmooth(ratios, rEffAt(t));
     for (let s = 0; s < S; s++) logWeights[s] += col[s];
     const elpd = logSumExp(logWeights);
     const lpdT = logSumExp(col) - Math.log(S);
@@ -102,4 +105,38 @@ export function psisLoo(ll: PointwiseLogLik, rEff = 1, kThreshold = 0.7): LooRes
     badK,
     nDraws: S,
   };
+}
+
+/**
+ * Relative efficiency of the draws for each point, as R's loo::relative_eff(exp(loglik)):
+ * the ESS of exp(log p(y_t | draw)) over the chains taken as given (no split, no ranks:
+ * basicEss, rstan's ess_rfun, which loo uses) divided by the number of draws. MCMC draws with
+ * autocorrelation give r_eff < 1 and so a longer Pareto tail. exp is taken after subtracting the
+ * point's largest value (ESS does not change with scale), so tiny densities do not underflow.
+ * @param ll rows in chain order, as posteriorParams pools them
+ * @param chainOf [S] chain index of each row (see keptDrawChains); chains of unequal length are
+ *   cut to the shortest, as loo needs equal lengths
+ * @returns [N] r_eff > 0; 1 where it cannot be computed (fewer than 3 draws per chain, non-finite)
+ */
+export function relativeEff(ll: PointwiseLogLik, chainOf: ArrayLike<number>): Float64Array {
+  const { nDraws: S, nPoints: N, values } = ll;
+  if (chainOf.length !== S) throw new Error(`relativeEff: ${chainOf.length} chain ids for ${S} draws.`);
+  const rows = new Map<number, number[]>();
+  for (let s = 0; s < S; s++) {
+    const r = rows.get(chainOf[s]) ?? [];
+    r.push(s);
+    rows.set(chainOf[s], r);
+  }
+  const groups = [...rows.values()];
+  const n = Math.min(...groups.map((g) => g.length));
+  const out = new Float64Array(N).fill(1);
+  if (!(n >= 3)) return out;
+  for (let t = 0; t < N; t++) {
+    let max = -Infinity;
+    for (let s = 0; s < S; s++) max = Math.max(max, values[s * N + t]);
+    const chains = groups.map((g) => Float64Array.from({ length: n }, (_, i) => Math.exp(values[g[i] * N + t] - max)));
+    const r = basicEss(chains) / (groups.length * n);
+    out[t] = Number.isFinite(r) && r > 0 ? r : 1;
+  }
+  return out;
 }

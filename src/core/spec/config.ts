@@ -133,6 +133,8 @@ export const optimizationConfigSchema = z
 export const evaluationConfigSchema = z
   .object({
     holdout_weeks: nonNegInt().default(13),
+    /** post-warmup draws per chain of each holdout / backtest refit (at most the main fit's draws) */
+    backtest_draws: posInt().default(300),
     mape: posNum().default(0.15),
     coverage: unit().default(0.8),
     interval: unit().default(0.9),
