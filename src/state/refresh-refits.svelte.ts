@@ -4,12 +4,14 @@ import type { AnalysisOptions, FitAnalysis } from '../core/analysis/analyse-fit.
 import type { CheckResult } from '../core/check/result.ts';
 import type { RefreshFits } from '../core/governance/attribution.ts';
 import type { RunBundle } from '../core/governance/bundle-schema.ts';
-import { refitInputs, refitSummary, rerunVerdict, verifyRerunInputs } from '../core/governance/rerun.ts';
 import type { RunSummary } from '../core/governance/run-summary.ts';
 import type { ConvergenceThresholds } from '../core/diagnostics/checks.ts';
 import type { FitSettings } from '../core/inference/fit-job.ts';
 import type { FitResult } from '../core/inference/fit-result.ts';
 import { prepareModelData, type ModelData } from '../core/model/model-data.ts';
+
+// the re-run code loads when a refit starts (it stays out of the first screen's bundle)
+const rerunCode = () => import('../core/governance/rerun.ts');
 import type { ModelSpec } from '../core/spec/model-spec.ts';
 
 /*
@@ -133,6 +135,7 @@ export class RefreshRefitsState {
   async rerun(bundle: RunBundle): Promise<CheckResult | null> {
     const job = this.#begin('rerun');
     try {
+      const { verifyRerunInputs, rerunVerdict } = await rerunCode();
       const raw = await this.#rawFile(bundle.manifest.hashes.rawFile).catch(() => null);
       const inputs = await verifyRerunInputs(bundle, raw);
       if (job !== this.#job) return null;
@@ -188,6 +191,8 @@ export class RefreshRefitsState {
   }
 
   async #refit(job: number, dataFrom: RunBundle, configFrom: RunBundle, runId: string): Promise<RunSummary | null> {
+    const { refitInputs, refitSummary } = await rerunCode();
+    if (job !== this.#job) return null;
     const inputs = refitInputs(dataFrom, configFrom);
     const data = prepareModelData(inputs.dataset, inputs.spec);
     this.#step(job, 'sampling');

@@ -9,7 +9,7 @@ import type { Acknowledgement } from '../core/governance/gates.ts';
 import { compareManifests } from '../core/governance/manifest.ts';
 import { reviewRefresh, type RefreshReview } from '../core/governance/refresh-review.ts';
 import { compareReproducibility } from '../core/governance/reproducibility.ts';
-import { rerunVerdictOfBundle, withRerunVerdict } from '../core/governance/rerun.ts';
+import { rerunVerdictOfBundle, withRerunVerdict } from '../core/governance/rerun-verdict.ts';
 import type { StoredAnalysis } from '../core/governance/model-input.ts';
 import { assembleRunBundle, identifiabilityOfBundle } from '../core/governance/run-bundle-build.ts';
 import { governanceConfigSchema } from '../core/spec/config-governance.ts';

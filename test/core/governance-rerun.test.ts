@@ -3,7 +3,8 @@ import { decodeBundleFile, encodeBundleFile } from '../../src/core/governance/bu
 import { planSpend, plansForBundle, toPlainJson } from '../../src/core/governance/bundle-plans.ts';
 import { migrateBundle, runBundleSchema, type RunBundle } from '../../src/core/governance/bundle-schema.ts';
 import { datasetFromStored, datasetToStored, hashModelInput } from '../../src/core/governance/model-input.ts';
-import { refitInputs, rerunVerdictOfBundle, verifyRerunInputs, withRerunVerdict } from '../../src/core/governance/rerun.ts';
+import { refitInputs, verifyRerunInputs } from '../../src/core/governance/rerun.ts';
+import { rerunVerdictOfBundle, withRerunVerdict } from '../../src/core/governance/rerun-verdict.ts';
 import type { Dataset } from '../../src/core/model/dataset.ts';
 import { DEFAULT_MODEL_SPEC } from '../../src/core/spec/model-spec.ts';
 import { tinyBundle, tinyRawFile } from '../helpers/governance-run.ts';

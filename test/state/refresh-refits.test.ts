@@ -3,7 +3,7 @@ import type { RunBundle } from '../../src/core/governance/bundle-schema.ts';
 import type { FitResult } from '../../src/core/inference/fit-result.ts';
 import { DEFAULT_MODEL_SPEC } from '../../src/core/spec/model-spec.ts';
 import { hashSpec } from '../../src/core/governance/manifest.ts';
-import { withRerunVerdict } from '../../src/core/governance/rerun.ts';
+import { withRerunVerdict } from '../../src/core/governance/rerun-verdict.ts';
 import { reviewBundles } from '../../src/state/runs.svelte.ts';
 import { RefreshRefitsState, type RefitRunner } from '../../src/state/refresh-refits.svelte.ts';
 import { tinyBundle, tinyRawFile } from '../helpers/governance-run.ts';

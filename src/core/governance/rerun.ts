@@ -3,7 +3,7 @@ import type { CheckResult } from '../check/result.ts';
 import type { FitSettings } from '../inference/fit-job.ts';
 import type { Dataset } from '../model/dataset.ts';
 import { modelSpecSchema, type ModelSpec } from '../spec/model-spec.ts';
-import { checkResultSchema, type RunBundle } from './bundle-schema.ts';
+import type { RunBundle } from './bundle-schema.ts';
 import { bundlePartsFromSummary, runSummaryFromBundle } from './bundle-summary.ts';
 import { hashTable, sha256Hex } from './canonical.ts';
 import { mappingSnapshot, runSummaryFromAnalysis, tableFromStored, weeklyTableFromDataset } from './from-analysis.ts';
@@ -133,19 +133,3 @@ export function rerunVerdict(original: RunBundle, inputs: CheckResult, rerun: Ru
   return { ...r, evidence: { ...r.evidence, inputs: inputs.evidence, inputsSeverity: inputs.severity } };
 }
 
-/**
- * The bundle with a re-run's verdict kept in its evaluation (`evaluation.reproducibility`, the
- * date in evidence.checkedAt), so the gate survives a reload and travels with an export. The
- * manifest is untouched: its hashes cover the inputs, not the evaluation.
- */
-export function withRerunVerdict(bundle: RunBundle, check: CheckResult, checkedAt: Date): RunBundle {
-  const stored = { ...check, evidence: JSON.parse(JSON.stringify({ ...check.evidence, checkedAt: checkedAt.toISOString() })) as Record<string, unknown> };
-  return { ...bundle, evaluation: { ...(bundle.evaluation ?? {}), reproducibility: stored } };
-}
-
-/** The re-run verdict a bundle keeps (withRerunVerdict), or null when none or it no longer reads. */
-export function rerunVerdictOfBundle(bundle: RunBundle): CheckResult | null {
-  const v = (bundle.evaluation as { reproducibility?: unknown } | null)?.reproducibility;
-  const parsed = checkResultSchema.safeParse(v);
-  return parsed.success ? parsed.data : null;
-}
