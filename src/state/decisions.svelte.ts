@@ -28,9 +28,29 @@ export class DecisionsState {
   #error = $state<string | null>(null);
   #damaged = $state(0);
 
-  /** @param store the store shared with RunsState */
-  constructor(store: RunStore) {
+  #destroy: () => void = () => {};
+
+  /**
+   * @param store the store shared with RunsState
+   * @param runs the saved-run list to follow: the log is read (and every follow-up re-checked)
+   *   whenever that list changes (app start, a saved, imported or deleted run)
+   */
+  constructor(store: RunStore, runs?: { readonly runs: readonly unknown[]; readonly loaded: boolean }) {
     this.#store = store;
+    if (runs) {
+      this.#destroy = $effect.root(() => {
+        $effect(() => {
+          if (!runs.loaded) return;
+          void runs.runs;
+          void this.load();
+        });
+      });
+    }
+  }
+
+  /** Stops following the run list (tests; the app keeps one for its lifetime). */
+  destroy(): void {
+    this.#destroy();
   }
 
   get decisions() { return this.#views; }

@@ -8,6 +8,9 @@ import type { Metric } from '../core/optimizer/curves.ts';
 import { defaultPlanSettings, modelOptionsOf, noBounds, objectiveLabel, planRequestOf, type PlanSettings } from '../core/optimizer/plan-settings.ts';
 import type { FitResult } from '../core/inference/fit-result.ts';
 import type { FitState } from './fit.svelte.ts';
+import type { FitAnalysis } from '../core/analysis/analyse-fit.ts';
+import { startAnalysis } from '../clients/analysis-client.ts';
+import { plansForBundle, type StoredPlan } from '../core/governance/bundle-plans.ts';
 
 /** Where the latest optimisation stands. */
 export type PlanPhase = 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
@@ -45,8 +48,16 @@ export class PlanState {
   #client: OptimizerClient | null = null;
   #abort: AbortController | null = null;
 
-  constructor(fit: FitState) {
+  #analysisOf: (fit: FitResult) => Pick<FitAnalysis, 'channels'> | null;
+
+  /**
+   * @param fit the fit state whose finished fit is planned on
+   * @param analysisOf the Results stage's finished analysis of a fit (its identifiability
+   *   signals are reused), or null while it is not done
+   */
+  constructor(fit: FitState, analysisOf: (fit: FitResult) => Pick<FitAnalysis, 'channels'> | null = () => null) {
     this.#fit = fit;
+    this.#analysisOf = analysisOf;
   }
 
   /** The finished fit's channels, or [] before one. */
@@ -66,22 +77,37 @@ export class PlanState {
   #identified: { fit: FitResult; value: Promise<Record<string, Identification> | undefined> } | null = null;
 
   /**
-   * Whether the fit pins down each channel's effect (the analysis stage's identifiability signals,
-   * over 200 draws), for the optimizer's gate on large moves into unidentified channels; computed
-   * once per fit, the analysis code loaded on first use (it stays out of the first screen's bundle).
+   * Whether the fit pins down each channel's effect (the analysis stage's identifiability
+   * signals), for the optimizer's gate on large moves into unidentified channels: read off the
+   * Results stage's analysis when it is done, else computed once per fit over 200 draws in an
+   * analysis worker (never on the main thread).
    */
   identified(): Promise<Record<string, Identification> | undefined> {
     const fit = this.#fit;
     const result = fit.result;
     if (fit.phase !== 'done' || !result || !fit.data || !fit.spec) return Promise.resolve(undefined);
+    const of = (a: Pick<FitAnalysis, 'channels'>) => Object.fromEntries(a.channels.map((c) => [c.name, { identified: c.identifiability.reasons.length === 0, reasons: c.identifiability.reasons.map((r) => r.message) }]));
+    const ready = this.#analysisOf(result);
+    if (ready) return Promise.resolve(of(ready));
     if (this.#identified?.fit === result) return this.#identified.value;
-    const [spec, data] = [fit.spec, fit.data];
-    const value = import('../core/analysis/analyse-fit.ts').then(({ analyseFit }) => {
-      const a = analyseFit(spec, data, result, { maxDraws: 200, priorDraws: 0, curvePoints: 2 });
-      return Object.fromEntries(a.channels.map((c) => [c.name, { identified: c.identifiability.reasons.length === 0, reasons: c.identifiability.reasons.map((r) => r.message) }]));
-    }).catch(() => undefined); // the gate is then skipped; the plan itself does not depend on it
+    const value = startAnalysis(fit.spec, fit.data, result, { maxDraws: 200, priorDraws: 0, curvePoints: 2 })
+      .result.then(of)
+      .catch(() => undefined); // the gate is then skipped; the plan itself does not depend on it
     this.#identified = { fit: result, value };
     return value;
+  }
+
+  /**
+   * The plans and scenarios of the current fit as a run bundle keeps them: the expected and
+   * risk-aware plans (whichever ran) and the user's scenarios with their predicted outcomes.
+   */
+  bundlePlans(): StoredPlan[] {
+    const runs = [this.expected, this.riskAware].filter((r): r is PlanRun => !!r);
+    const outcomes = this.outcomes;
+    const byName = new Map(outcomes?.list.map((o) => [o.name, o]) ?? []);
+    const channels = this.latest?.model.channels ?? this.channels;
+    const scenarios = $state.snapshot(this.scenarios).map((sc) => ({ name: sc.name, spend: sc.spend.map((v) => (typeof v === 'number' && Number.isFinite(v) ? v : null)), ...(byName.has(sc.name) ? { vsCurrent: byName.get(sc.name)!.vsCurrent } : {}) }));
+    return plansForBundle(runs.map((r) => ({ label: r.label, request: r.request, result: r.result })), scenarios, channels);
   }
 
   get phase() { return this.#phase; }

@@ -10,6 +10,7 @@ import type { KpiKind } from '../core/analysis/roi.ts';
 import { guessKpiKind } from '../core/analysis/kpi-kind.ts';
 import { thresholdsFromTraining } from '../core/inference/fit-settings.ts';
 import type { FitState } from './fit.svelte.ts';
+import type { FitResult } from '../core/inference/fit-result.ts';
 import type { Dataset } from '../core/model/dataset.ts';
 import type { BacktestKind } from '../core/evaluation/backtest.ts';
 import { BacktestState, type BacktestInputs, type BacktestPlan, type HeldOutStarter } from './backtest.svelte.ts';
@@ -45,6 +46,7 @@ export class ResultsState {
   #kpiKindGuessed = $state(true);
   #handle: AnalysisHandle<FitAnalysis> | AnalysisHandle<GeoAnalysis> | null = null;
   #geoAnalysis = $state.raw<GeoAnalysis | null>(null);
+  #analysedWith = $state.raw<{ fit: FitResult; kpiKind: KpiKind; seed: number } | null>(null);
   #evaluation = $state.raw<FitEvaluation | null>(null);
   #evalPhase = $state<ResultsPhase>('idle');
   #evalError = $state<string | null>(null);
@@ -127,6 +129,15 @@ export class ResultsState {
   get analysis() { return this.#analysis; }
   /** national and per-geo contributions and ROI of a geo fit; null for a national fit or until done */
   get geoAnalysis() { return this.#geoAnalysis; }
+  /**
+   * The finished analysis of `fit` with the options it was computed with (what a run bundle
+   * keeps, so a re-run analyses the same way); null while that fit's analysis is not done.
+   */
+  analysisOf(fit: FitResult | null): { analysis: FitAnalysis; options: { kpiKind: KpiKind; seed: number } } | null {
+    const w = this.#analysedWith;
+    const a = this.#analysis;
+    return fit && a && w && w.fit === fit && this.#phase === 'done' ? { analysis: a, options: { kpiKind: w.kpiKind, seed: w.seed } } : null;
+  }
   get error() { return this.#error; }
   /** week dates of the analysed fit [N], or null when they were not known (weeks are then numbered) */
   get dates() { return this.#dates; }
@@ -201,11 +212,15 @@ export class ResultsState {
     };
     const handle = geo ? startGeoAnalysis(geo.spec, geo.data, result, options, onProgress) : startAnalysis(spec!, data!, result, options, onProgress);
     this.#handle = handle;
+    const kpiKind = this.#kpiKind;
     (handle.result as Promise<FitAnalysis | GeoAnalysis>).then(
       (a) => {
         if (this.#handle !== handle) return;
         if ('geos' in a) this.#geoAnalysis = a;
-        else this.#analysis = a;
+        else {
+          this.#analysedWith = { fit: result, kpiKind, seed: result.settings.seed };
+          this.#analysis = a;
+        }
         this.#phase = 'done';
       },
       (e: unknown) => {

@@ -1,5 +1,6 @@
 import { getContext, setContext } from 'svelte';
-import { analyseFit } from '../core/analysis/analyse-fit.ts';
+import type { FitAnalysis } from '../core/analysis/analyse-fit.ts';
+import { prepareModelData } from '../core/model/model-data.ts';
 import { encodeBundleFile } from '../core/governance/bundle-file.ts';
 import type { RunBundle } from '../core/governance/bundle-schema.ts';
 import { runSummaryFromBundle } from '../core/governance/bundle-summary.ts';
@@ -8,11 +9,20 @@ import type { Acknowledgement } from '../core/governance/gates.ts';
 import { compareManifests } from '../core/governance/manifest.ts';
 import { reviewRefresh, type RefreshReview } from '../core/governance/refresh-review.ts';
 import { compareReproducibility } from '../core/governance/reproducibility.ts';
+import { rerunVerdictOfBundle, withRerunVerdict } from '../core/governance/rerun-verdict.ts';
+import type { StoredAnalysis } from '../core/governance/model-input.ts';
 import { assembleRunBundle, identifiabilityOfBundle } from '../core/governance/run-bundle-build.ts';
 import { governanceConfigSchema } from '../core/spec/config-governance.ts';
 import { RunStore, projectOf, type DamagedRun, type RunListItem } from '../store/run-store.ts';
 import { storageUse, StoreError, type StorageUse } from '../store/store-error.ts';
 import { bundleLineage, type RunSources } from './run-sources.ts';
+import { RefreshRefitsState, workerRefitRunner, type CrossRefitKind, type RefitExtras, type RefitRunner } from './refresh-refits.svelte.ts';
+
+/** The analysis of a finished fit as the Results stage computed it (in its worker), with its options. */
+export interface FitAnalysed {
+  analysis: Pick<FitAnalysis, 'channels' | 'draws' | 'weeks'>;
+  options: StoredAnalysis;
+}
 
 /** The app's version as recorded in each manifest. */
 export const APP_VERSION = `carryover ${import.meta.env.VITE_APP_VERSION ?? '0.1.0'}`;
@@ -62,12 +72,21 @@ export class RunsState {
   #reviewError = $state<string | null>(null);
   #reviewing = $state(false);
   #acks = $state.raw<Acknowledgement[]>([]);
-  #captured = new WeakSet<object>();
+  #captured = new WeakMap<object, Promise<string | null>>();
+  #pendingPlans = new WeakMap<object, RunBundle['plans']>();
   #reviewId = 0;
+  readonly #runner: RefitRunner;
+  /** Re-runs and cross refits of stored runs (the Refresh screen's reproducibility and attribution). */
+  readonly refits: RefreshRefitsState;
 
-  /** @param store the IndexedDB store (tests pass one with their own database) */
-  constructor(store: RunStore = new RunStore()) {
+  /**
+   * @param store the IndexedDB store (tests pass one with their own database)
+   * @param runner where refits and fallback analyses run (default: the app's workers)
+   */
+  constructor(store: RunStore = new RunStore(), runner: RefitRunner = workerRefitRunner) {
     this.#store = store;
+    this.#runner = runner;
+    this.refits = new RefreshRefitsState({ runner, rawFile: (h) => store.getRawFile(h), onResult: () => void this.#computeReview() });
   }
 
   get runs() { return this.#runs; }
@@ -112,21 +131,36 @@ export class RunsState {
   }
 
   /**
-   * Builds and saves the bundle of a finished fit (once per fit result). On a full disk the
-   * bundle stays in `unsaved` with the reason, and can be exported.
+   * Builds and saves the bundle of a finished fit (once per fit result), from the analysis the
+   * Results stage computed in its worker; with `analysed` null (that analysis failed) the
+   * analysis runs here in an analysis worker. The raw file's bytes are kept beside the run (for
+   * re-runs). On a full disk the bundle stays in `unsaved` with the reason, and can be exported.
+   * @returns the saved run's id, or null when it could not be packed or stored
    */
-  async captureFit(src: RunSources | null): Promise<void> {
-    if (!src || this.#captured.has(src.result)) return;
-    this.#captured.add(src.result);
+  captureFit(src: RunSources | null, analysed: FitAnalysed | null): Promise<string | null> {
+    if (!src) return Promise.resolve(null);
+    const known = this.#captured.get(src.result);
+    if (known) return known;
+    const p = this.#capture(src, analysed);
+    this.#captured.set(src.result, p);
+    return p;
+  }
+
+  async #capture(src: RunSources, analysed: FitAnalysed | null): Promise<string | null> {
     this.#saving = true;
     this.#notice = null;
-    // leave the caller's effect before the (synchronous) analysis of the draws
-    await new Promise((r) => setTimeout(r, 0));
     let bundle: RunBundle;
     try {
       const createdAt = new Date();
       const runId = `run-${createdAt.toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${Math.random().toString(36).slice(2, 6)}`;
-      const analysis = analyseFit(src.spec, src.data, src.result, { maxDraws: 1000, priorDraws: 200, seed: src.result.settings.seed });
+      let a = analysed;
+      if (!a) {
+        const options: StoredAnalysis = { kpiKind: 'unspecified', seed: src.result.settings.seed };
+        const rpk = src.dataset.revenuePerKpi;
+        const revenuePerKpi = rpk ? (rpk.name === null ? rpk.value : Float64Array.from(rpk.values)) : undefined;
+        const analysis = await this.#runner.analyse(src.spec, src.data ?? prepareModelData(src.dataset, src.spec), src.result, { ...options, ...(revenuePerKpi !== undefined ? { kpiKind: 'count' as const, revenuePerKpi } : {}) }).result;
+        a = { analysis, options: { ...options, kpiKind: revenuePerKpi !== undefined ? 'count' : 'unspecified' } };
+      }
       ({ bundle } = await assembleRunBundle({
         runId,
         name: `${src.fileName} ${createdAt.toISOString().slice(0, 16).replace('T', ' ')}`,
@@ -140,18 +174,60 @@ export class RunsState {
         lineage: bundleLineage(src.lineage),
         dataChecks: src.dataChecks,
         fit: src.result,
-        analysis,
+        analysis: a.analysis,
+        reproduction: { fitSettings: src.result.settings, analysis: a.options },
+        plans: this.#pendingPlans.get(src.result) ?? [],
       }));
     } catch (e) {
       this.#saving = false;
       this.#error = `The run could not be packed for saving: ${message(e)}`;
-      return;
+      return null;
     }
-    await this.saveBundle(bundle);
+    // the file's bytes are a convenience for re-runs: a refusal (full disk) never loses the run
+    await this.#store.saveRawFile(bundle.manifest.hashes.rawFile, src.fileName, src.rawBytes).catch(() => {});
+    return (await this.saveBundle(bundle)) ? bundle.manifest.runId : null;
   }
 
-  /** Stores a bundle; when the browser refuses (full disk), keeps it in `unsaved` for export. */
-  async saveBundle(bundle: RunBundle): Promise<void> {
+  /**
+   * Replaces the plans and scenarios kept with the run of a fit result (saved by captureFit);
+   * called whenever the Plan stage finishes a plan or evaluates scenarios.
+   * @param result the FitResult the plans were made on
+   */
+  async savePlans(result: object, plans: RunBundle['plans']): Promise<void> {
+    const capture = this.#captured.get(result);
+    if (!capture) {
+      // the run is not packed yet: its bundle takes these plans when it is
+      this.#pendingPlans.set(result, plans);
+      return;
+    }
+    const runId = await capture;
+    if (!runId) return;
+    await this.#act(async () => {
+      const b = await this.#store.getRun(runId);
+      await this.#store.saveRun({ ...b, plans });
+    });
+  }
+
+  /** Re-runs the current run of the pair under review from its own inputs (the reproducibility gate). */
+  async rerunCurrent(): Promise<void> {
+    const v = this.#review;
+    if (!v) return;
+    const check = await this.refits.rerun(v.current);
+    // the verdict is kept with the run: the gate survives a reload and travels with an export
+    if (check) await this.#act(async () => this.#store.saveRun(withRerunVerdict(await this.#store.getRun(v.current.manifest.runId), check, new Date())));
+  }
+
+  /** Runs the cross refits of the pair under review (default both) for the attribution of change. */
+  async crossRefitPair(kinds?: readonly CrossRefitKind[]): Promise<void> {
+    const v = this.#review;
+    if (v) await this.refits.crossRefits(v.previous, v.current, kinds);
+  }
+
+  /**
+   * Stores a bundle; when the browser refuses (full disk), keeps it in `unsaved` for export.
+   * @returns whether it was stored
+   */
+  async saveBundle(bundle: RunBundle): Promise<boolean> {
     this.#saving = true;
     try {
       await this.#store.saveRun(bundle);
@@ -159,9 +235,11 @@ export class RunsState {
       this.#notice = `Saved run "${bundle.manifest.name}".`;
       this.#pair = null; // the newest run becomes the default "current"
       await this.load();
+      return true;
     } catch (e) {
       this.#unsaved = { bundle, reason: message(e) };
       this.#quota = await storageUse();
+      return false;
     } finally {
       this.#saving = false;
     }
@@ -250,7 +328,7 @@ export class RunsState {
     try {
       if (p.previous === p.current) throw new Error('Pick two different runs to compare.');
       const [previous, current] = await Promise.all([this.#store.getRun(p.previous), this.#store.getRun(p.current)]);
-      const view = reviewBundles(previous, current, this.#acks);
+      const view = reviewBundles(previous, current, this.#acks, this.refits.extrasFor(p.previous, p.current));
       if (id === this.#reviewId) this.#review = view;
     } catch (e) {
       if (id === this.#reviewId) {
@@ -265,10 +343,12 @@ export class RunsState {
 
 /**
  * The refresh review of two stored bundles: thresholds and convergence limits from the current
- * run's config; a reproducibility check when both runs share every input, seed and kernel.
+ * run's config; the reproducibility check of the current run's re-run (extras, else the verdict
+ * the bundle keeps), else a comparison of the two runs when they share every input, seed and kernel; the cross refits
+ * (extras) for the attribution of change.
  * A bundle without its cleaned table is compared with an empty table and the limitation is said.
  */
-export function reviewBundles(previous: RunBundle, current: RunBundle, acknowledgements: Acknowledgement[] = []): ReviewView {
+export function reviewBundles(previous: RunBundle, current: RunBundle, acknowledgements: Acknowledgement[] = [], extras: RefitExtras = {}): ReviewView {
   const cfg = current.inputs.config as { governance?: unknown; training?: { max_rhat?: number; min_ess?: number } };
   const thresholds = governanceConfigSchema.parse(cfg.governance ?? {});
   const side = (b: RunBundle) => {
@@ -282,6 +362,9 @@ export function reviewBundles(previous: RunBundle, current: RunBundle, acknowled
   });
   const missing = [previous, current].filter((b) => !b.table).map((b) => b.manifest.name || b.manifest.runId);
   const sameInputs = compareManifests(previous.manifest, { ...current.manifest, runId: previous.manifest.runId }).severity === 'info';
+  // this session's re-run of the current run, else the one it keeps, else the two runs themselves when they share every input
+  const reproducibility =
+    extras.reproducibility ?? rerunVerdictOfBundle(current) ?? (sameInputs ? compareReproducibility(runSummaryFromBundle(previous), runSummaryFromBundle(current)) : undefined);
   const training = cfg.training;
   const review = reviewRefresh({
     previous: side(previous),
@@ -290,7 +373,8 @@ export function reviewBundles(previous: RunBundle, current: RunBundle, acknowled
     identifiability: identifiabilityOfBundle(current),
     acknowledgements,
     asOf: new Date().toISOString().slice(0, 10),
-    ...(sameInputs ? { reproducibility: compareReproducibility(runSummaryFromBundle(previous), runSummaryFromBundle(current)) } : {}),
+    ...(reproducibility ? { reproducibility } : {}),
+    ...(extras.crossFits ? { crossFits: extras.crossFits } : {}),
     ...(training?.max_rhat && training.min_ess ? { diagnostics: { maxRhat: training.max_rhat, minEss: training.min_ess } } : {}),
   });
   return {

@@ -19,6 +19,14 @@ export interface RunRecord {
   bundle: Record<string, unknown>;
 }
 
+/** An uploaded file's bytes, kept once per content (keyed by SHA-256) so its runs can be re-run and their raw hash checked. */
+export interface FileRecord {
+  /** SHA-256 hex of `bytes` (= manifest.hashes.rawFile of the runs made from it). */
+  sha256: string;
+  name: string;
+  bytes: Uint8Array;
+}
+
 /** A decision log entry as stored. */
 export type DecisionRecord = DecisionEntry;
 
@@ -26,6 +34,7 @@ export type DecisionRecord = DecisionEntry;
 export interface CarryoverDb extends DBSchema {
   runs: { key: string; value: RunRecord; indexes: { byProject: string } };
   decisions: { key: string; value: DecisionRecord };
+  files: { key: string; value: FileRecord };
 }
 
 type UpgradeTx = IDBPTransaction<CarryoverDb, StoreNames<CarryoverDb>[], 'versionchange'>;
@@ -41,10 +50,14 @@ export const DB_UPGRADES: Readonly<Record<number, Upgrade>> = {
   1: (_db, tx) => {
     tx.objectStore('runs').createIndex('byProject', 'project');
   },
+  // version 3: raw file bytes beside the runs, for re-runs and their raw-file hash check
+  2: (db) => {
+    db.createObjectStore('files', { keyPath: 'sha256' });
+  },
 };
 
 /** Version of the database layout this app writes. */
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 /** Name of the app's database (tests pass their own). */
 export const DEFAULT_DB_NAME = 'carryover';
 

@@ -4,6 +4,7 @@ import { describeIssues, migrateBundle, runBundleSchema, type RunBundle } from '
 import { hashTable } from '../core/governance/canonical.ts';
 import { decisionEntrySchema, type DecisionEntry } from '../core/governance/decision-log.ts';
 import { tableFromStored } from '../core/governance/from-analysis.ts';
+import { hashModelInput } from '../core/governance/model-input.ts';
 import { openCarryoverDb, type CarryoverDb, type RunRecord } from './db.ts';
 import { isQuotaError, StoreError } from './store-error.ts';
 
@@ -19,6 +20,10 @@ export interface RunListItem {
   weeks: number | null;
   lastWeek: string | null;
   channels: string[];
+  /** Plans and scenarios kept with the run (a decision links to one by id). */
+  plans: { id: string; name: string; kind: string }[];
+  /** Whether the run keeps what a re-run needs (bundles of schema version >= 2). */
+  rerunnable: boolean;
 }
 
 /** A stored record that no longer reads as a bundle (listed so the user can delete it). */
@@ -45,6 +50,8 @@ function listItem(b: RunBundle, project: string): RunListItem {
     weeks: b.table ? b.table.dates.length : null,
     lastWeek: b.table?.dates.at(-1) ?? null,
     channels: b.summaries.channels.map((c) => c.name),
+    plans: b.plans.map(({ id, name, kind }) => ({ id, name, kind })),
+    rerunnable: b.reproduction !== null,
   };
 }
 
@@ -148,9 +155,37 @@ export class RunStore {
     await this.saveRun({ ...b, manifest: { ...b.manifest, name: clean } });
   }
 
+  /** Deletes a run, and its raw file when no other stored run was made from it. */
   async deleteRun(runId: string): Promise<void> {
     const db = await this.#open();
+    const r = await db.get('runs', runId);
     await db.delete('runs', runId);
+    const hash = (r?.bundle.manifest as { hashes?: { rawFile?: unknown } } | undefined)?.hashes?.rawFile;
+    if (typeof hash !== 'string') return;
+    const others = (await db.getAll('runs')).some((x) => (x.bundle.manifest as { hashes?: { rawFile?: unknown } }).hashes?.rawFile === hash);
+    if (!others) await db.delete('files', hash);
+  }
+
+  /**
+   * Keeps an uploaded file's bytes (once per content) so its runs can be re-run.
+   * @param sha256 the bytes' SHA-256 hex (manifest.hashes.rawFile)
+   * @throws StoreError 'quota' when storage is full (the run itself is saved separately)
+   */
+  async saveRawFile(sha256: string, name: string, bytes: Uint8Array): Promise<void> {
+    const db = await this.#open();
+    try {
+      if (await db.getKey('files', sha256)) return;
+      await db.put('files', { sha256, name, bytes: bytes.slice() });
+    } catch (e) {
+      throw storeFailure(e, `the file ${name}`);
+    }
+  }
+
+  /** The bytes of a kept file by SHA-256, or null when this browser does not hold them. */
+  async getRawFile(sha256: string): Promise<Uint8Array | null> {
+    const db = await this.#open();
+    const r = await db.get('files', sha256);
+    return r ? new Uint8Array(r.bytes) : null;
   }
 
   /** The run as `.carryover` bytes. */
@@ -170,6 +205,10 @@ export class RunStore {
     if (b.table) {
       const h = await hashTable(tableFromStored(b.table));
       if (h !== b.manifest.hashes.cleanedTable) throw new StoreError('tampered', `"${fileName}": its cleaned table does not match the hash in its manifest, so the table was changed after the run: it was not imported.`);
+    }
+    if (b.reproduction && b.manifest.hashes.modelInput) {
+      const h = await hashModelInput(b.reproduction.modelInput);
+      if (h !== b.manifest.hashes.modelInput) throw new StoreError('tampered', `"${fileName}": its model input does not match the hash in its manifest, so it was changed after the run: it was not imported.`);
     }
     const db = await this.#open();
     const existing = await db.get('runs', b.manifest.runId);

@@ -4,7 +4,11 @@ import { DB_VERSION } from '../../src/store/db.ts';
 import { RunStore, storeFailure } from '../../src/store/run-store.ts';
 import { StoreError, isQuotaError } from '../../src/store/store-error.ts';
 import { RunsState, defaultPair, reviewBundles } from '../../src/state/runs.svelte.ts';
-import { tinyBundle } from '../helpers/governance-run.ts';
+import { tinyAnalysis, tinyBundle, tinyRawFile } from '../helpers/governance-run.ts';
+import { DEFAULT_FIT_SETTINGS } from '../../src/core/inference/fit-settings.ts';
+import { plansForBundle } from '../../src/core/governance/bundle-plans.ts';
+import type { RunSources } from '../../src/state/run-sources.ts';
+import { verifyRerunInputs } from '../../src/core/governance/rerun.ts';
 
 // The run store on Chromium's real IndexedDB: each test its own database.
 const opened: RunStore[] = [];
@@ -119,6 +123,77 @@ describe('RunStore on IndexedDB', () => {
     await expect(s.saveDecision(entry)).rejects.toThrow('expected.high: expected.low must not exceed expected.high');
     await s.saveDecision({ ...entry, expected: { ...entry.expected, low: 10, high: 30 } });
     expect((await s.listDecisions()).decisions.map((d) => d.id)).toEqual(['d1']);
+  });
+});
+
+describe('raw files kept beside the runs (re-runs check their SHA-256)', () => {
+  it('keeps one copy per content, serves it to a re-run check, and drops it with the last run made from it', async () => {
+    const s = freshStore();
+    const a = await tinyBundle('run-a', '2026-11-01T10:00:00Z', [1, 2, 3], true);
+    const b = await tinyBundle('run-b', '2026-11-08T10:00:00Z', [1, 2, 3], true);
+    const h = a.manifest.hashes.rawFile;
+    expect(b.manifest.hashes.rawFile).toBe(h);
+    await s.saveRun(a);
+    await s.saveRun(b);
+    await s.saveRawFile(h, 'robyn.csv', tinyRawFile());
+    await s.saveRawFile(h, 'robyn.csv', tinyRawFile());
+    const { runs } = await s.listRuns();
+    expect(runs.map((r) => r.rerunnable)).toEqual([true, true]);
+    expect(Array.from((await s.getRawFile(h))!)).toEqual(Array.from(tinyRawFile()));
+    expect((await verifyRerunInputs(await s.getRun('run-a'), await s.getRawFile(h))).severity).toBe('info');
+    await s.deleteRun('run-a');
+    expect(await s.getRawFile(h)).not.toBeNull();
+    await s.deleteRun('run-b');
+    expect(await s.getRawFile(h)).toBeNull();
+  });
+
+  it('refuses an import whose model input was edited after the run; stored runs intact', async () => {
+    const s = freshStore();
+    await s.saveRun(await tinyBundle('run-a', '2026-11-01T10:00:00Z'));
+    const x = await tinyBundle('run-x', '2026-11-02T10:00:00Z', [1, 2, 3], true);
+    const m = x.reproduction!.modelInput;
+    const edited = await encodeBundleFile({ ...x, reproduction: { ...x.reproduction!, modelInput: { ...m, target: { ...m.target, values: [10, 11, 13] } } } });
+    const e = await refusal(s.importRun(edited, 'edited.carryover'));
+    expect((e as StoreError).code).toBe('tampered');
+    expect(e.message).toMatch(/model input does not match the hash in its manifest/);
+    expect((await s.listRuns()).runs.map((r) => r.runId)).toEqual(['run-a']);
+  });
+});
+
+describe('RunsState.captureFit packs a re-runnable run and keeps its plans', () => {
+  it('saves the bundle from the Results analysis once per fit, keeps the raw file, and attaches plans made before and after', async () => {
+    const store = freshStore();
+    const state = new RunsState(store);
+    const row = (name: string) => ({ name, mean: 0, sd: 1, q05: 0, q50: 0, q95: 0, rhat: 1.001, essBulk: 800, essTail: 700 });
+    const result = { kernel: 'fused', settings: { ...DEFAULT_FIT_SETTINGS, kernel: 'auto', seed: 3, chains: 2, draws: 100, untilConverged: undefined }, summary: [row('a')], sampler: { divergences: { count: 0 } }, checks: [] };
+    const src = {
+      fileName: 'robyn.csv',
+      rawBytes: tinyRawFile(),
+      dataset: { dates: ['2020-01-06', '2020-01-13', '2020-01-20'], target: { name: 'revenue', values: Float64Array.from([10, 11, 12]) }, channels: [{ name: 'tv', spend: Float64Array.from([1, 2, 3]) }, { name: 'search', spend: Float64Array.from([4, 5, 6]) }], controls: [], factors: [] },
+      mapping: { date_col: 'DATE', kpi_col: 'revenue', channel_map: { tv: { spend: 'tv_S' }, search: { spend: 'search_S' } }, controls: [] },
+      config: { data: { file: 'robyn.csv' } },
+      lineage: [],
+      dataChecks: [],
+      spec: { likelihood: 'normal' },
+      data: {},
+      result,
+    } as unknown as RunSources;
+    const plans = plansForBundle([], [{ name: 'Shift 10% to search', spend: [9, 21] }], ['tv', 'search']);
+    await state.savePlans(result, plans); // before the run is packed: it takes them
+    const analysed = { analysis: tinyAnalysis(), options: { kpiKind: 'revenue' as const, seed: 3 } };
+    const [id1, id2] = await Promise.all([state.captureFit(src, analysed), state.captureFit(src, analysed)]);
+    expect(id1).toBe(id2);
+    expect(state.runs.map((r) => r.runId)).toEqual([id1]);
+    const b = await store.getRun(id1!);
+    expect(b.reproduction?.fitSettings).toMatchObject({ kernel: 'fused', seed: 3, chains: 2, draws: 100 });
+    expect(b.reproduction?.analysis).toEqual({ kpiKind: 'revenue', seed: 3 });
+    expect(b.plans.map((p) => p.id)).toEqual(['scenario-shift-10-to-search']);
+    expect(await store.getRawFile(b.manifest.hashes.rawFile)).not.toBeNull();
+
+    const later = plansForBundle([], [{ name: 'Hold', spend: [10, 20] }, { name: 'Shift 10% to search', spend: [9, 21] }], ['tv', 'search']);
+    await state.savePlans(result, later);
+    expect((await store.getRun(id1!)).plans.map((p) => p.name)).toEqual(['Hold', 'Shift 10% to search']);
+    expect(state.runs[0]!.plans.map((p) => p.id)).toEqual(['scenario-hold', 'scenario-shift-10-to-search']);
   });
 });
 

@@ -39,7 +39,7 @@ async function robynBundle(): Promise<RunBundleInput> {
     ['search', 3.1, 0.5, 0.2, 0.03],
   ]);
   return {
-    schemaVersion: 1,
+    schemaVersion: BUNDLE_SCHEMA_VERSION,
     manifest,
     inputs: { mapping: { ...ROBYN_MAPPING }, config: CONFIG as unknown as Record<string, unknown>, modelSpec: CONFIG.model as unknown as Record<string, unknown> },
     lineage: [{ step: 'winsorize', detail: 'capped 2 values of tv_S at the 99.5th percentile', column: 'tv_S', rows: 2 }],
@@ -199,6 +199,8 @@ describe('bundle migrations', () => {
     expect(() => migrateBundle({ schemaVersion: 1 }, { 1: registry[1] }, 3)).toThrow('no migration from bundle schema version 2 to 3');
     expect(() => migrateBundle({ schemaVersion: 1 }, { 1: (b) => b }, 2)).toThrow('did not produce version 2');
     expect(() => migrateBundle({ version: 1 })).toThrow('no valid schemaVersion');
-    expect(migrateBundle({ schemaVersion: 1, a: 1 })).toEqual({ schemaVersion: 1, a: 1 });
+    // the app's own registry: a v1 bundle had no reproduction section
+    expect(migrateBundle({ schemaVersion: 1, a: 1 })).toEqual({ schemaVersion: 2, a: 1, reproduction: null });
+    expect(migrateBundle({ schemaVersion: 2, a: 1 })).toEqual({ schemaVersion: 2, a: 1 });
   });
 });

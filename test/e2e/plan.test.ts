@@ -113,6 +113,21 @@ describe('Plan screen on a short Robyn fit', () => {
     await page.screenshot({ path: 'bench/results/screenshots/plan.png', fullPage: true });
   });
 
+  it('keeps the plans and the scenario with the fit\'s saved run; a decision links to the scenario', async () => {
+    const { page } = app;
+    await page.click('nav a[href="#/refresh"]');
+    const plans = page.getByTestId('run-row').first().getByTestId('run-plans-list');
+    await expect.poll(() => plans.innerText(), { timeout: 30_000 }).toMatch(/recommended \(expected\); recommended \(CVaR 10%\); flat 120k/);
+    await page.click('nav a[href="#/decisions"]');
+    await page.getByTestId('decision-plan').selectOption('scenario-flat-120k');
+    await page.getByTestId('decision-text').fill('Flat 120k per channel next quarter');
+    await page.getByTestId('decision-owner').fill('Media lead');
+    await page.getByTestId('decision-low').fill('1');
+    await page.getByTestId('decision-high').fill('2');
+    await page.getByTestId('decision-save').click();
+    await expect.poll(() => page.getByTestId('decision-scenario-cell').first().innerText(), { timeout: 10_000 }).toBe('flat 120k (saved with the run)');
+  });
+
   it('makes no off-origin request and logs no page error', () => {
     expect(offOrigin(app.requests, baseUrl)).toEqual([]);
     expect(app.errors).toEqual([]);

@@ -81,6 +81,20 @@ describe('Refresh and Decisions on two fits of the Robyn demo', () => {
     }
   });
 
+  it('re-runs the current run from its own inputs in the fit workers: reproducible, and the gate says so', async () => {
+    const { page } = app;
+    await page.getByTestId('rerun').click();
+    const result = page.getByTestId('rerun-result');
+    await result.waitFor({ timeout: 300_000 });
+    await expect(result.getAttribute('data-severity')).resolves.toBe('info');
+    await expect(result.innerText()).resolves.toMatch(/Re-run: reproducible/);
+    const hashes = await page.getByTestId('rerun-hashes').innerText();
+    expect(hashes).toMatch(/raw file: SHA-256 matches/);
+    expect(hashes).toMatch(/cleaned table \(stored\): SHA-256 matches/);
+    expect(hashes).toMatch(/model input: SHA-256 matches/);
+    await expect.poll(() => page.locator('[data-testid="gates"] [data-check-id="gate.reproducible"] .badge').textContent(), { timeout: 30_000 }).toBe('info');
+  }, 360_000);
+
   it('logs a decision against the latest run', async () => {
     const { page } = app;
     await page.click('nav a[href="#/decisions"]');
@@ -102,6 +116,9 @@ describe('Refresh and Decisions on two fits of the Robyn demo', () => {
     await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 30_000 }).toBe(2);
     await page.getByTestId('verdict-banner').waitFor({ timeout: 30_000 });
     await expect(page.getByTestId('storage-quota').innerText()).resolves.toMatch(/Browser storage: .* used of/);
+    // the re-run's verdict is kept with the run: the gate still says reproducible
+    await expect(page.locator('[data-testid="gates"] [data-check-id="gate.reproducible"] .badge').textContent()).resolves.toBe('info');
+    await expect(page.getByTestId('rerun-kept').getAttribute('data-severity')).resolves.toBe('info');
     await page.click('nav a[href="#/decisions"]');
     await expect.poll(() => page.getByTestId('decision-row').count(), { timeout: 10_000 }).toBe(1);
     await expect(page.getByTestId('decision-row').innerText()).resolves.toContain('Move 10% of TV budget to search for Q1');

@@ -2,6 +2,7 @@ import type { FitAnalysis } from '../../src/core/analysis/analyse-fit.ts';
 import { estimateOf } from '../../src/core/analysis/estimate.ts';
 import type { RunBundle } from '../../src/core/governance/bundle-schema.ts';
 import { assembleRunBundle } from '../../src/core/governance/run-bundle-build.ts';
+import { DEFAULT_FIT_SETTINGS } from '../../src/core/inference/fit-settings.ts';
 
 /** A small two-channel analysis (three draws) and dataset, for bundle and store tests. */
 export function tinyAnalysis(): FitAnalysis {
@@ -16,14 +17,20 @@ export function tinyAnalysis(): FitAnalysis {
   } as unknown as FitAnalysis;
 }
 
-/** A valid run bundle of project `robyn` with a three-week table; `tvSpend` sets the tv_S column. */
-export async function tinyBundle(runId: string, createdAt: string, tvSpend = [1, 2, 3]): Promise<RunBundle> {
+/** The raw file bytes tinyBundle hashes for a tv_S column. */
+export const tinyRawFile = (tvSpend = [1, 2, 3]) => new TextEncoder().encode(`raw ${tvSpend.join(',')}`);
+
+/**
+ * A valid run bundle of project `robyn` with a three-week table; `tvSpend` sets the tv_S column;
+ * `reproducible` keeps the model input, sampler settings and analysis options (schema v2).
+ */
+export async function tinyBundle(runId: string, createdAt: string, tvSpend = [1, 2, 3], reproducible = false): Promise<RunBundle> {
   const row = (name: string) => ({ name, mean: 0, sd: 1, q05: 0, q50: 0, q95: 0, rhat: 1.001, essBulk: 800, essTail: 700 });
   const { bundle } = await assembleRunBundle({
     runId,
     appVersion: 'test',
     createdAt: new Date(createdAt),
-    rawFile: new TextEncoder().encode(`raw ${tvSpend.join(',')}`),
+    rawFile: tinyRawFile(tvSpend),
     dataset: {
       dates: ['2020-01-06', '2020-01-13', '2020-01-20'],
       target: { name: 'revenue', values: Float64Array.from([10, 11, 12]) },
@@ -38,6 +45,7 @@ export async function tinyBundle(runId: string, createdAt: string, tvSpend = [1,
     dataChecks: [],
     fit: { kernel: 'fused', settings: { seed: 1, chains: 2, draws: 100 }, summary: [row('a')], sampler: { divergences: { count: 0 } }, checks: [] },
     analysis: tinyAnalysis(),
+    ...(reproducible ? { reproduction: { fitSettings: { ...DEFAULT_FIT_SETTINGS, kernel: 'fused' as const, seed: 1, chains: 2, draws: 100 }, analysis: { kpiKind: 'revenue' as const, seed: 1 } } } : {}),
   });
   return bundle;
 }

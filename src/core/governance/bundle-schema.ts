@@ -1,14 +1,16 @@
 import { z } from 'zod';
+import { reproductionSchema } from './model-input.ts';
 
 /*
- * The saved run bundle, version 1: manifest (hashes, seed, kernel), lineage, checks,
- * diagnostics, posterior summaries, thinned draws, evaluation and plans. Plain JSON, so it can
+ * The saved run bundle, version 2: manifest (hashes, seed, kernel), lineage, checks,
+ * diagnostics, posterior summaries, thinned draws, evaluation, plans and (since v2) what a
+ * re-run needs (model input, sampler settings, analysis options). Plain JSON, so it can
  * be stored (IndexedDB) and exported as a `.carryover` file. Older files are brought up to date
  * by the migration registry before validation.
  */
 
 /** Version of the bundle layout written today. Bump it with a migration from the previous one. */
-export const BUNDLE_SCHEMA_VERSION = 1;
+export const BUNDLE_SCHEMA_VERSION = 2;
 
 /** Most thinned draws kept per quantity. */
 export const MAX_DRAWS_PER_QUANTITY = 1000;
@@ -47,6 +49,8 @@ export const manifestSchema = z
         cleanedTable: hex64,
         /** SHA-256 of canonicalJson({ mapping, config, modelSpec }). */
         spec: hex64,
+        /** SHA-256 of canonicalJson(reproduction.modelInput): the whole model input, factors included (v2). */
+        modelInput: hex64.optional(),
       })
       .strict(),
     seed: z.number().int().min(0),
@@ -101,7 +105,7 @@ export const storedTableSchema = z
     }
   });
 
-/** The run bundle, version 1. */
+/** The run bundle, version 2. */
 export const runBundleSchema = z
   .object({
     schemaVersion: z.literal(BUNDLE_SCHEMA_VERSION),
@@ -125,6 +129,8 @@ export const runBundleSchema = z
     plans: z.array(planSchema).default([]),
     /** The cleaned table (optional: a bundle without it still compares on the model side). */
     table: storedTableSchema.nullable().default(null),
+    /** What a re-run from the bundle's own inputs needs; null for a bundle written before v2 (cannot be re-run). */
+    reproduction: reproductionSchema.nullable().default(null),
   })
   .strict();
 
@@ -140,9 +146,12 @@ export type BundleMigration = (bundle: Record<string, unknown>) => Record<string
 
 /**
  * Migrations keyed by the version they start from: entry n turns a version-n bundle into n + 1.
- * Empty while version 1 is the only one; a future v2 adds `1: (b) => ({ ...b, schemaVersion: 2, ... })`.
+ * 1 -> 2: a v1 bundle kept no model input, so it has no reproduction section (it can be
+ * compared but not re-run).
  */
-export const BUNDLE_MIGRATIONS: Readonly<Record<number, BundleMigration>> = {};
+export const BUNDLE_MIGRATIONS: Readonly<Record<number, BundleMigration>> = {
+  1: (b) => ({ ...b, schemaVersion: 2, reproduction: null }),
+};
 
 /**
  * Brings a parsed bundle to `current` through the registry, one step at a time.

@@ -1,6 +1,7 @@
 import type { CheckResult } from '../check/result.ts';
 import { hashJson, hashTable, sha256Hex, type WeeklyTable } from './canonical.ts';
 import type { RunManifest } from './bundle-schema.ts';
+import { hashModelInput, type StoredDataset } from './model-input.ts';
 
 /** What a manifest is computed from: the run's inputs and how it was sampled. */
 export interface ManifestInput {
@@ -13,6 +14,8 @@ export interface ManifestInput {
   rawFile: Uint8Array;
   /** The cleaned weekly table the model was fitted on. */
   cleanedTable: WeeklyTable;
+  /** The whole model input (factors included), when the bundle keeps it for re-runs. */
+  modelInput?: StoredDataset;
   /** Column roles (the config's `data` section). */
   mapping: Record<string, unknown>;
   /** The whole config. */
@@ -34,17 +37,18 @@ export function hashSpec(mapping: Record<string, unknown>, config: Record<string
 
 /** Computes a run manifest: the three SHA-256 hashes plus seed, kernel, backend, chains and draws. */
 export async function buildManifest(input: ManifestInput): Promise<RunManifest> {
-  const [rawFile, cleanedTable, spec] = await Promise.all([
+  const [rawFile, cleanedTable, spec, modelInput] = await Promise.all([
     sha256Hex(input.rawFile),
     hashTable(input.cleanedTable),
     hashSpec(input.mapping, input.config, input.modelSpec),
+    input.modelInput ? hashModelInput(input.modelInput) : undefined,
   ]);
   return {
     runId: input.runId,
     name: input.name ?? '',
     appVersion: input.appVersion,
     createdAt: input.createdAt.toISOString(),
-    hashes: { rawFile, cleanedTable, spec },
+    hashes: { rawFile, cleanedTable, spec, ...(modelInput ? { modelInput } : {}) },
     seed: input.seed,
     kernel: input.kernel,
     backend: input.backend,
@@ -63,6 +67,7 @@ export function compareManifests(original: RunManifest, rerun: RunManifest): Che
     ['raw file hash', original.hashes.rawFile, rerun.hashes.rawFile],
     ['cleaned table hash', original.hashes.cleanedTable, rerun.hashes.cleanedTable],
     ['mapping + config + model spec hash', original.hashes.spec, rerun.hashes.spec],
+    ...(original.hashes.modelInput && rerun.hashes.modelInput ? [['model input hash', original.hashes.modelInput, rerun.hashes.modelInput] as [string, unknown, unknown]] : []),
     ['seed', original.seed, rerun.seed],
     ['kernel', original.kernel, rerun.kernel],
     ['backend', original.backend, rerun.backend],

@@ -16,6 +16,8 @@ export interface MemoInput {
   configChanges?: JsonChange[];
   modelDrift?: ModelDriftReport;
   attribution?: ChangeSplit[];
+  /** The cross refits behind the attribution, in words (empty or absent: none was run). */
+  crossRefits?: string[];
   labels: ChannelLabel[];
 }
 
@@ -70,6 +72,26 @@ function deltaItems(m: ModelDriftReport | undefined, attribution: readonly Chang
   return items;
 }
 
+const CAUSE_TEXT = {
+  data: 'explained by the data',
+  config: 'explained by the config',
+  'data+config': 'explained by data and config together',
+  noise: 'within noise (no cause needed)',
+  interaction: 'not explained: the data effect depends on the config',
+  unattributed: 'not explained: data and config both changed and no cross refit separates them',
+} as const satisfies Record<ChangeSplit['kind'], string>;
+
+function attributionItems(attribution: readonly ChangeSplit[], crossRefits: readonly string[]): string[] {
+  const roi = attribution.filter((a) => a.quantity === 'roi');
+  if (!roi.length) return ['No previous run to attribute a change to.'];
+  const items = [crossRefits.length ? `Cross refits run: ${crossRefits.join('; ')}.` : 'No cross refit was run: a change is split only where the data or the config did not change.'];
+  for (const kind of Object.keys(CAUSE_TEXT) as ChangeSplit['kind'][]) {
+    const group = roi.filter((a) => a.kind === kind);
+    if (group.length) items.push(`ROI ${CAUSE_TEXT[kind]}: ${group.map((a) => a.channel).join(', ')}.`);
+  }
+  return items;
+}
+
 function labelItems(labels: readonly ChannelLabel[]): string[] {
   const items: string[] = [];
   for (const kind of ['safe', 'review', 'do_not_infer'] as const satisfies readonly ChannelLabelKind[]) {
@@ -92,6 +114,7 @@ export function draftMemo(input: MemoInput): Memo {
       { heading: 'Data changes', items: dataItems(input.dataDrift) },
       { heading: 'Model and config changes', items: config.length ? config.slice(0, 30).map((c) => `${c.path}: ${show(c.previous)} -> ${show(c.current)}`).concat(config.length > 30 ? [`... and ${config.length - 30} more`] : []) : ['No config, mapping or model spec change.'] },
       { heading: 'Key deltas', items: deltaItems(input.modelDrift, input.attribution ?? []) },
+      { heading: 'Why it changed: data vs config', items: attributionItems(input.attribution ?? [], input.crossRefits ?? []) },
       { heading: 'What is safe to act on', items: labelItems(input.labels) },
     ],
   };

@@ -77,6 +77,7 @@ export function reviewRefresh(input: RefreshReviewInput): RefreshReview {
     ...(input.diagnostics ? { diagnostics: input.diagnostics } : {}),
   });
   const labels = labelChannels({ current: current.summary, dataDrift, modelDrift, attribution, rankChangeProb: th.model.rank_change_prob, ...(input.breakEvenRoi !== undefined ? { breakEvenRoi: input.breakEvenRoi } : {}), ...(input.identifiability ? { identifiability: input.identifiability } : {}) }, th.labels);
-  const memo = draftMemo({ previousRunId: previous.summary.runId, currentRunId: current.summary.runId, verdict, dataDrift, configChanges, modelDrift, attribution, labels });
+  const crossRefits = [...(input.crossFits?.oldDataNewConfig ? ['previous data with the current config'] : []), ...(input.crossFits?.newDataOldConfig ? ['current data with the previous config'] : [])];
+  const memo = draftMemo({ previousRunId: previous.summary.runId, currentRunId: current.summary.runId, verdict, dataDrift, configChanges, modelDrift, attribution, crossRefits, labels });
   return { dataDrift, modelDrift, configChanges, attribution, verdict, labels, memo };
 }

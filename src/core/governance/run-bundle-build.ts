@@ -2,7 +2,10 @@ import type { CheckResult } from '../check/result.ts';
 import type { FitAnalysis } from '../analysis/analyse-fit.ts';
 import type { SummaryRow } from '../diagnostics/summary.ts';
 import type { Dataset } from '../model/dataset.ts';
-import type { RunBundle } from './bundle-schema.ts';
+import { BUNDLE_SCHEMA_VERSION, type RunBundle } from './bundle-schema.ts';
+import type { FitSettings } from '../inference/fit-job.ts';
+import type { KernelName } from '../kernels/kernel.ts';
+import { datasetToStored, storedFitSettings, type Reproduction, type StoredAnalysis } from './model-input.ts';
 import { bundlePartsFromSummary } from './bundle-summary.ts';
 import { identifiabilityFromAnalysis, mappingSnapshot, runSummaryFromAnalysis, tableToStored, weeklyTableFromDataset } from './from-analysis.ts';
 import type { IdentifiabilitySignal } from './labels.ts';
@@ -44,6 +47,13 @@ export interface RunBundleSources {
   dataChecks: readonly CheckResult[];
   fit: FitFacts;
   analysis: Pick<FitAnalysis, 'channels' | 'draws' | 'weeks'>;
+  /**
+   * The exact sampler settings and the analysis options of `analysis`: with them the bundle
+   * keeps its model input and can be re-run (omitted: a comparable but not re-runnable bundle).
+   */
+  reproduction?: { fitSettings: FitSettings; analysis: StoredAnalysis };
+  /** Plans and scenarios made on this run (the Plan stage), as stored. */
+  plans?: RunBundle['plans'];
 }
 
 /** Worst R-hat, smallest bulk ESS and divergences of a fit (NaN R-hat wins: it is a failure). */
@@ -69,7 +79,11 @@ export async function assembleRunBundle(src: RunBundleSources): Promise<{ bundle
   const snapshot = mappingSnapshot(src.mapping);
   const table = weeklyTableFromDataset(src.dataset, snapshot);
   const mapping = JSON.parse(JSON.stringify(src.mapping)) as Record<string, unknown>;
+  const reproduction: Reproduction | null = src.reproduction
+    ? { modelInput: datasetToStored(src.dataset), fitSettings: storedFitSettings(src.reproduction.fitSettings, src.fit.kernel as KernelName), analysis: { ...src.reproduction.analysis } }
+    : null;
   const manifest = await buildManifest({
+    ...(reproduction ? { modelInput: reproduction.modelInput } : {}),
     runId: src.runId,
     ...(src.name ? { name: src.name } : {}),
     appVersion: src.appVersion,
@@ -91,7 +105,7 @@ export async function assembleRunBundle(src: RunBundleSources): Promise<{ bundle
   const summary = runSummaryFromAnalysis(src.analysis, { runId: src.runId, kernel: src.fit.kernel, diagnostics, checks });
   const identifiability = identifiabilityFromAnalysis(src.analysis);
   const bundle: RunBundle = {
-    schemaVersion: 1,
+    schemaVersion: BUNDLE_SCHEMA_VERSION,
     manifest,
     inputs: { mapping, config: src.config, modelSpec: src.modelSpec },
     lineage: src.lineage,
@@ -99,8 +113,9 @@ export async function assembleRunBundle(src: RunBundleSources): Promise<{ bundle
     diagnostics: { ...diagnostics, rows: src.fit.summary.map((r) => ({ ...r })) },
     ...bundlePartsFromSummary(summary),
     evaluation: { identifiability },
-    plans: [],
+    plans: src.plans ?? [],
     table: tableToStored(table),
+    reproduction,
   };
   return { bundle, summary, identifiability };
 }
