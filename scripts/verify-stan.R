@@ -22,7 +22,7 @@ args <- commandArgs(trailingOnly = TRUE)
 if (length(args) < 4) stop("usage: Rscript verify-stan.R PROGRAM.stan DATA.json POINTS.json OUT.json [SAMPLE_DIR CHAINS WARMUP DRAWS SEED]")
 data <- fromJSON(args[2], simplifyVector = TRUE)
 # jsonlite reads a length-1 array as a scalar; Stan vectors of length 1 need a 1-d array
-for (v in c("y", "t01", "spend_total")) if (!is.null(data[[v]])) data[[v]] <- as.array(data[[v]])
+for (v in c("y", "t01", "spend_total", "population")) if (!is.null(data[[v]])) data[[v]] <- as.array(data[[v]])
 points <- fromJSON(args[3], simplifyVector = TRUE)$points
 
 t0 <- Sys.time()

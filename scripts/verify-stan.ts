@@ -10,7 +10,10 @@
  * The data go through the app's own pipeline (ingest, mapping, checks, cleaning in DuckDB), as in
  * the app. Models checked: the spec of the config (default: the reference model) and a variant
  * that changes every option the program depends on (no trend, 3 Fourier pairs, L = 4, other prior
- * families). With --sample it also samples the reference export with NUTS, reads the chains' CSVs
+ * families); then the geo model on Meridian's geo demo (bench/geo-demo.ts: 20 geos x 156 weeks x
+ * 4 channels) against the fused geo kernel, with DEFAULT_GEO_MODEL_SPEC and a geo variant that
+ * flips the parametrization and the noise and every other option (--no-geo skips them).
+ * With --sample it also samples the reference export with NUTS, reads the chains' CSVs
  * back with the importer, and prints the imported run's summary beside Stan's own ROI means.
  * Exit code: 0 all match, 1 a mismatch, 2 rstan missing or the data blocked.
  */
@@ -29,6 +32,11 @@ import { Rng } from '../src/core/inference/rng.ts';
 import { buildStanExport } from '../src/core/export/stan-bundle.ts';
 import { importCmdStanRun } from '../src/core/export/stan-import.ts';
 import type { Dataset } from '../src/core/model/dataset.ts';
+import { DEFAULT_GEO_MODEL_SPEC, type GeoModelSpec } from '../src/core/spec/geo-spec.ts';
+import { prepareGeoModelData } from '../src/core/model/geo-model-data.ts';
+import { createFusedGeoKernel } from '../src/core/kernels/fused-geo.ts';
+import type { DensityKernel } from '../src/core/kernels/kernel.ts';
+import { loadMeridianGeoDemo, MERIDIAN_GEO_CSV } from '../bench/geo-demo.ts';
 
 const INSTALL = 'apt-get install -y r-cran-rstan r-cran-jsonlite libboost-dev   (Debian 12: rstan 2.21, a few minutes)';
 const TOLERANCE = 1e-8;
@@ -45,6 +53,7 @@ const { values: a } = parseArgs({
     draws: { type: 'string', default: '300' },
     seed: { type: 'string', default: '1' },
     out: { type: 'string' },
+    'no-geo': { type: 'boolean', default: false },
   },
 });
 
@@ -62,6 +71,30 @@ function variantOf(spec: ModelSpec): ModelSpec {
       K: { kind: 'halfNormal', sigma: 2 },
       S: { kind: 'halfNormal', sigma: 2 },
       sigma: { kind: 'logNormal', mu: -3, sigma: 1 },
+    },
+  };
+}
+
+/** The geo variant: the other parametrization and noise, and every other option flipped as in variantOf. */
+function geoVariantOf(spec: GeoModelSpec): GeoModelSpec {
+  return {
+    ...spec,
+    adstock: { kind: 'geometric', lags: 4 },
+    trend: { kind: spec.trend.kind === 'none' ? 'linear' : 'none' },
+    seasonality: { kind: 'fourier', order: 3, period: 52 },
+    priors: {
+      ...spec.priors,
+      intercept: { kind: 'halfNormal', sigma: 1.5 },
+      K: { kind: 'halfNormal', sigma: 2 },
+      S: { kind: 'halfNormal', sigma: 2 },
+      gamma: { kind: 'halfNormal', sigma: 0.5 },
+      sigma: { kind: 'logNormal', mu: -3, sigma: 1 },
+    },
+    geo: {
+      parametrization: spec.geo.parametrization === 'centred' ? 'nonCentred' : 'centred',
+      noise: spec.geo.noise === 'shared' ? 'perGeo' : 'shared',
+      betaMu: { kind: 'normal', mu: -1, sigma: 0.8 },
+      betaTau: spec.geo.betaTau.kind === 'logNormal' ? { kind: 'halfNormal', sigma: 0.7 } : { kind: 'logNormal', mu: -1, sigma: 0.5 },
     },
   };
 }
@@ -106,10 +139,23 @@ interface ModelCheck {
   pass: boolean;
 }
 
-function checkModel(name: string, spec: ModelSpec, dataset: Dataset, rng: Rng, sample: boolean): { check: ModelCheck; sampled?: unknown } {
+/** A model to check: its export and the kernel whose density the program must reproduce. */
+interface Checked {
+  exp: ReturnType<typeof buildStanExport>;
+  kernel: DensityKernel;
+}
+
+function nationalChecked(spec: ModelSpec, dataset: Dataset): Checked & { data: ReturnType<typeof prepareModelData> } {
   const data = prepareModelData(dataset, spec);
-  const exp = buildStanExport(spec, data);
-  const kernel = createFusedKernel(spec, data);
+  return { exp: buildStanExport(spec, data), kernel: createFusedKernel(spec, data), data };
+}
+
+function geoChecked(spec: GeoModelSpec): Checked {
+  const data = prepareGeoModelData(loadMeridianGeoDemo(), spec);
+  return { exp: buildStanExport(spec, data), kernel: createFusedGeoKernel(spec, data) };
+}
+
+function checkModel(name: string, { exp, kernel }: Checked, rng: Rng, sample: boolean): { check: ModelCheck; dir: string; stan: { sample_s?: number; stan_roi_mean?: number[] } } {
   const dir = mkdtempSync(join(tmpdir(), `carryover-verify-${name}-`));
   for (const [f, text] of Object.entries(exp.files)) writeFileSync(join(dir, f), text);
   const points = Array.from({ length: N_POINTS }, () => Array.from({ length: kernel.dim }, () => rng.uniformIn(-2, 2)));
@@ -136,15 +182,18 @@ function checkModel(name: string, spec: ModelSpec, dataset: Dataset, rng: Rng, s
       `gradient ${maxGrad.toExponential(2)} (tolerance ${TOLERANCE}); log-density level ${maxLevel.toExponential(2)} | ${pass ? 'PASS' : 'FAIL'}`,
   );
   const check = { name, dim: kernel.dim, compile_s: stan.compile_s, max_rel_lp_diff: maxDiff, max_rel_grad: maxGrad, max_rel_lp_level: maxLevel, pass };
-  if (!sample) return { check };
+  return { check, dir, stan };
+}
 
+/** Reads the sampled chains of a check back with the importer and prints the imported run beside Stan's own ROI means. */
+function importSampled(name: string, dir: string, stan: { sample_s?: number; stan_roi_mean?: number[] }, spec: ModelSpec, data: ReturnType<typeof prepareModelData>): unknown {
   const files = readdirSync(dir).filter((f) => /^output_\d+\.csv$/.test(f)).sort();
   const run = importCmdStanRun(files.map((f) => ({ name: f, text: readFileSync(join(dir, f), 'utf8') })), spec, data);
   const rows = run.summary.filter((r) => r.name.startsWith('roi['));
   console.log(`[${name}] sampled ${run.settings.chains} x (${run.settings.warmup} + ${run.settings.draws}) in ${stan.sample_s!.toFixed(1)} s; imported ${files.join(', ')}:`);
   console.log(`  max R-hat ${Math.max(...run.summary.map((r) => r.rhat)).toFixed(4)}, min bulk ESS ${Math.min(...run.summary.map((r) => r.essBulk)).toFixed(0)}, divergences ${run.sampler.divergences.count}, checks ${run.checks.map((c) => `${c.id}=${c.severity}`).join(' ')}`);
   rows.forEach((r, c) => console.log(`  ${r.name.padEnd(20)} mean ${r.mean.toPrecision(5)} [${r.q05.toPrecision(4)}, ${r.q95.toPrecision(4)}]  Stan's own mean ${stan.stan_roi_mean![c].toPrecision(5)}`));
-  return { check, sampled: { files, roi: rows, stan_roi_mean: stan.stan_roi_mean, max_rhat: Math.max(...run.summary.map((r) => r.rhat)) } };
+  return { files, roi: rows, stan_roi_mean: stan.stan_roi_mean, max_rhat: Math.max(...run.summary.map((r) => r.rhat)) };
 }
 
 async function main(): Promise<number> {
@@ -157,10 +206,18 @@ async function main(): Promise<number> {
   const { dataset, spec } = await loadDataset();
   console.log(`data: ${a.csv} through the app's pipeline: ${dataset.dates.length} weeks, channels ${dataset.channels.map((c) => c.name).join(', ')}, controls ${dataset.controls.map((c) => c.name).join(', ') || '-'}`);
   const rng = new Rng(20261129);
-  const ref = checkModel('spec', spec, dataset, rng, a.sample!);
-  const variant = checkModel('variant', variantOf(spec), dataset, rng, false);
-  const checks = [ref.check, variant.check];
-  if (a.out) writeFileSync(a.out, JSON.stringify({ rstan: version, data: a.csv, checks, sampled: ref.sampled ?? null }, null, 2));
+  const refModel = nationalChecked(spec, dataset);
+  const ref = checkModel('spec', refModel, rng, a.sample!);
+  const sampled = a.sample ? importSampled('spec', ref.dir, ref.stan, spec, refModel.data) : null;
+  const checks = [ref.check, checkModel('variant', nationalChecked(variantOf(spec), dataset), rng, false).check];
+  if (!a['no-geo']) {
+    const geoSpec = DEFAULT_GEO_MODEL_SPEC;
+    const geoVariant = geoVariantOf(geoSpec);
+    console.log(`\ngeo data: ${MERIDIAN_GEO_CSV} (bench/geo-demo.ts); geo ${JSON.stringify(geoSpec.geo)}, variant ${JSON.stringify({ parametrization: geoVariant.geo.parametrization, noise: geoVariant.geo.noise })}`);
+    checks.push(checkModel('geo', geoChecked(geoSpec), rng, false).check);
+    checks.push(checkModel('geo-variant', geoChecked(geoVariant), rng, false).check);
+  }
+  if (a.out) writeFileSync(a.out, JSON.stringify({ rstan: version, data: a.csv, geo_data: a['no-geo'] ? null : MERIDIAN_GEO_CSV, tolerance: TOLERANCE, points: N_POINTS, checks, sampled }, null, 2));
   const ok = checks.every((c) => c.pass);
   console.log(`\nverify:stan ${ok ? 'PASSED' : 'FAILED'}: ${checks.map((c) => `${c.name} ${c.pass ? 'ok' : 'MISMATCH'}`).join(', ')}`);
   return ok ? 0 : 1;
