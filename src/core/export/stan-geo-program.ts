@@ -5,10 +5,10 @@ import { buildGeoLayout, type GeoBlockName, type GeoParamBlock, type GeoParamLay
 import { ADSTOCK_PIECES, SATURATION_PIECES, SEASONALITY_PIECES, STAN_BOUNDS, TREND_PIECES, stanNumber, stanPrior, type Piece } from './stan-program.ts';
 
 // Writes the Stan program of the geo model (geo-spec.ts) from the spec: the hierarchy's
-// parametrization (beta_z or beta_log) and noise (one sigma or one per geo), every prior family
+// parametrization (beta_z, or log_beta: our beta_log, renamed as Stan reserves `beta_log`) and noise (one sigma or one per geo), every prior family
 // and its support, trend and seasonality on/off, adstock length and controls present change the
 // text. Parameters are declared in buildGeoLayout's order with matrices shaped so that Stan's
-// column-major unconstrained vector is our layout element for element: beta_z / beta_log as
+// column-major unconstrained vector is our layout element for element: beta_z / log_beta as
 // matrix[G, C] (index c G + g), gamma as matrix[K, G] (index g K + k). The data are the geo
 // kernels' own arrays, geo-major rows (g - 1) N + t (stan-geo-data.ts). No array declarations,
 // so the file compiles on rstan 2.21 and on current CmdStan, like the national program.
@@ -26,7 +26,7 @@ export function geoStanParams(spec: GeoModelSpec): Record<GeoBlockName, { stan: 
     beta_mu: { stan: 'beta_mu', shape: vec('C') },
     beta_tau: { stan: 'beta_tau', shape: vec('C') },
     beta_z: { stan: 'beta_z', shape: { kind: 'matrix', rows: 'G', cols: 'C' } },
-    beta_log: { stan: 'beta_log', shape: { kind: 'matrix', rows: 'G', cols: 'C' } },
+    beta_log: { stan: 'log_beta', shape: { kind: 'matrix', rows: 'G', cols: 'C' } },
     alpha: { stan: 'alpha', shape: vec('C') },
     K: { stan: 'Khalf', shape: vec('C') },
     S: { stan: 'S', shape: vec('C') },
@@ -36,7 +36,7 @@ export function geoStanParams(spec: GeoModelSpec): Record<GeoBlockName, { stan: 
 }
 
 /** Every Stan name a geo parameter group can have (to spot a column of a group the model in use lacks). */
-export const GEO_STAN_GROUPS: readonly string[] = ['intercept', 'delta', 'fourier', 'beta_mu', 'beta_tau', 'beta_z', 'beta_log', 'alpha', 'Khalf', 'S', 'gamma', 'sigma'];
+export const GEO_STAN_GROUPS: readonly string[] = ['intercept', 'delta', 'fourier', 'beta_mu', 'beta_tau', 'beta_z', 'log_beta', 'alpha', 'Khalf', 'S', 'gamma', 'sigma'];
 
 /**
  * CmdStan CSV column of each element of the geo layout, in layout order [dim]: `sigma`,
@@ -82,7 +82,7 @@ const GEO_LIKELIHOOD = {
 /** beta_g,c [G, C] from the hierarchy's parameters, by parametrization. */
 const GEO_BETA = {
   nonCentred: 'exp(rep_matrix(beta_mu\', G) + rep_matrix(beta_tau\', G) .* beta_z)',
-  centred: 'exp(beta_log)',
+  centred: 'exp(log_beta)',
 } satisfies Record<GeoModelSpec['geo']['parametrization'], string>;
 
 /** Declaration of a parameter group with its bounds. */
@@ -142,7 +142,7 @@ export function writeGeoStanProgram(spec: GeoModelSpec, dims: GeoProgramDims): s
     `//   y[g, t] = ${geoTerms.join(' + ').replace('block(H, r, 1, N, C) * beta[g]\'', 'H[g, t] . beta[g]').replace('block(Z, r, 1, N, K) * col(gamma, g)', 'Z[g, t] . gamma[, g]')} + noise`,
     `//   base = ${base}`,
     '//   H[g, t, c] = saturate(adstock(u_g,c, alpha_c)_t, Khalf_c, S_c): adstock and saturation shared by geos',
-    `//   log beta[g, c] ~ normal(beta_mu[c], beta_tau[c]), ${g.parametrization === 'nonCentred' ? 'non-centred: log beta = beta_mu + beta_tau beta_z, beta_z ~ normal(0, 1)' : 'centred: parameters beta_log = log beta'}`,
+    `//   log beta[g, c] ~ normal(beta_mu[c], beta_tau[c]), ${g.parametrization === 'nonCentred' ? 'non-centred: log beta = beta_mu + beta_tau beta_z, beta_z ~ normal(0, 1)' : 'centred: parameters log_beta = log beta'}`,
     `//   noise ${spec.likelihood.kind}, ${g.noise === 'perGeo' ? 'one sd per geo (sigma[g])' : 'one sd shared by every geo (sigma)'}`,
     '//',
     `// adstock ${spec.adstock.kind} (L = ${spec.adstock.lags}), saturation ${spec.saturation.kind}, trend ${spec.trend.kind},`,

@@ -44,7 +44,7 @@ const derivedColumns = ({ C }: { C: number }) => ({
   contribution: Array.from({ length: C }, (_, c) => `contribution.${c + 1}`),
 });
 
-const NATIONAL: StanModelOf<'national'> = {
+const NATIONAL = {
   stem: 'carryover_national',
   title: 'national model (one KPI series, the reference model of peer/stan and its spec options)',
   program: (spec, data) => writeNationalStanProgram(spec, data),
@@ -53,9 +53,9 @@ const NATIONAL: StanModelOf<'national'> = {
   paramColumns,
   derivedColumns,
   groups: Object.values(STAN_PARAMS).map((p) => p.stan),
-};
+} satisfies StanModelOf<'national'>;
 
-const GEO: StanModelOf<'geo'> = {
+const GEO = {
   stem: 'carryover_geo',
   title: 'geo model (KPI per geo, per-capita scaling, channel effects partially pooled across geos)',
   program: (spec, data) => writeGeoStanProgram(spec, data),
@@ -64,7 +64,7 @@ const GEO: StanModelOf<'geo'> = {
   paramColumns: geoParamColumns,
   derivedColumns,
   groups: GEO_STAN_GROUPS,
-};
+} satisfies StanModelOf<'geo'>;
 
 /** Every exportable model by kind. */
 export const STAN_MODELS = { national: NATIONAL, geo: GEO } satisfies { [K in StanModelKind]: StanModelOf<K> };
