@@ -6,6 +6,7 @@
  *
  *   npm run verify:stan -- [--csv public/demo/robyn_simulated_weekly.csv] [--config cfg.yaml]
  *                          [--sample [--chains 4 --warmup 300 --draws 300]] [--out FILE.json]
+ *                          [--models spec,variant,geo,geo-variant] [--jobs 1] [--no-geo]
  *
  * The data go through the app's own pipeline (ingest, mapping, checks, cleaning in DuckDB), as in
  * the app. Models checked: the spec of the config (default: the reference model) and a variant
@@ -13,11 +14,12 @@
  * families); then the geo model on Meridian's geo demo (bench/geo-demo.ts: 20 geos x 156 weeks x
  * 4 channels) against the fused geo kernel, with DEFAULT_GEO_MODEL_SPEC and a geo variant that
  * flips the parametrization and the noise and every other option (--no-geo skips them).
- * With --sample it also samples the reference export with NUTS, reads the chains' CSVs
+ * --models picks some of them (the random points stay the same), --jobs compiles that many at once
+ * (each rstan compile takes ~2 GB and minutes of one core). With --sample it also samples the reference export with NUTS, reads the chains' CSVs
  * back with the importer, and prints the imported run's summary beside Stan's own ROI means.
  * Exit code: 0 all match, 1 a mismatch, 2 rstan missing or the data blocked.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -54,6 +56,8 @@ const { values: a } = parseArgs({
     seed: { type: 'string', default: '1' },
     out: { type: 'string' },
     'no-geo': { type: 'boolean', default: false },
+    models: { type: 'string', default: 'spec,variant,geo,geo-variant' },
+    jobs: { type: 'string', default: '1' },
   },
 });
 
@@ -155,15 +159,39 @@ function geoChecked(spec: GeoModelSpec): Checked {
   return { exp: buildStanExport(spec, data), kernel: createFusedGeoKernel(spec, data) };
 }
 
-function checkModel(name: string, { exp, kernel }: Checked, rng: Rng, sample: boolean): { check: ModelCheck; dir: string; stan: { sample_s?: number; stan_roi_mean?: number[] } } {
+/** A check with its files written and its points drawn, ready for rstan. */
+interface Prepared {
+  name: string;
+  checked: Checked;
+  dir: string;
+  points: number[][];
+  out: string;
+  args: string[];
+}
+
+function prepareCheck(name: string, checked: Checked, rng: Rng, sample: boolean): Prepared {
+  const { exp, kernel } = checked;
   const dir = mkdtempSync(join(tmpdir(), `carryover-verify-${name}-`));
   for (const [f, text] of Object.entries(exp.files)) writeFileSync(join(dir, f), text);
   const points = Array.from({ length: N_POINTS }, () => Array.from({ length: kernel.dim }, () => rng.uniformIn(-2, 2)));
   writeFileSync(join(dir, 'points.json'), JSON.stringify({ points }));
   const out = join(dir, 'rstan.json');
   const sampleArgs = sample ? [dir, a.chains!, a.warmup!, a.draws!, a.seed!] : [];
-  console.log(`\n[${name}] ${exp.manifest.program}: ${kernel.dim} parameters; compiling with rstan in ${dir} ...`);
-  execFileSync('Rscript', [R_HELPER, join(dir, exp.manifest.program), join(dir, exp.manifest.data), join(dir, 'points.json'), out, ...sampleArgs], { stdio: ['ignore', 'inherit', 'inherit'] });
+  return { name, checked, dir, points, out, args: [R_HELPER, join(dir, exp.manifest.program), join(dir, exp.manifest.data), join(dir, 'points.json'), out, ...sampleArgs] };
+}
+
+/** Compiles and evaluates one prepared check with rstan (a child process; output passed through). */
+function runRstan(p: Prepared): Promise<void> {
+  console.log(`\n[${p.name}] ${p.checked.exp.manifest.program}: ${p.checked.kernel.dim} parameters; compiling with rstan in ${p.dir} ...`);
+  return new Promise((done, fail) => {
+    const child = spawn('Rscript', p.args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', fail);
+    child.on('exit', (code) => (code === 0 ? done() : fail(new Error(`[${p.name}] Rscript ${p.args.slice(0, 2).join(' ')} exited with ${code}`))));
+  });
+}
+
+/** Our kernel at the prepared points against rstan's log_prob / grad_log_prob there. */
+function compareCheck({ name, checked: { kernel }, dir, points, out }: Prepared): { check: ModelCheck; dir: string; stan: { sample_s?: number; stan_roi_mean?: number[] } } {
   const stan = JSON.parse(readFileSync(out, 'utf8')) as { dim: number; compile_s: number; lp: number[]; grad: number[][]; sample_s?: number; stan_roi_mean?: number[] };
   if (stan.dim !== kernel.dim) throw new Error(`[${name}] Stan has ${stan.dim} unconstrained parameters, our layout ${kernel.dim}`);
 
@@ -206,18 +234,35 @@ async function main(): Promise<number> {
   const { dataset, spec } = await loadDataset();
   console.log(`data: ${a.csv} through the app's pipeline: ${dataset.dates.length} weeks, channels ${dataset.channels.map((c) => c.name).join(', ')}, controls ${dataset.controls.map((c) => c.name).join(', ') || '-'}`);
   const rng = new Rng(20261129);
+  const models = new Set(a.models!.split(',').map((m) => m.trim()));
+  if (a['no-geo']) (models.delete('geo'), models.delete('geo-variant'));
+  const geoSpec = DEFAULT_GEO_MODEL_SPEC;
+  const geoVariant = geoVariantOf(geoSpec);
+  // every check draws its points in this order, whichever are run
   const refModel = nationalChecked(spec, dataset);
-  const ref = checkModel('spec', refModel, rng, a.sample!);
-  const sampled = a.sample ? importSampled('spec', ref.dir, ref.stan, spec, refModel.data) : null;
-  const checks = [ref.check, checkModel('variant', nationalChecked(variantOf(spec), dataset), rng, false).check];
-  if (!a['no-geo']) {
-    const geoSpec = DEFAULT_GEO_MODEL_SPEC;
-    const geoVariant = geoVariantOf(geoSpec);
-    console.log(`\ngeo data: ${MERIDIAN_GEO_CSV} (bench/geo-demo.ts); geo ${JSON.stringify(geoSpec.geo)}, variant ${JSON.stringify({ parametrization: geoVariant.geo.parametrization, noise: geoVariant.geo.noise })}`);
-    checks.push(checkModel('geo', geoChecked(geoSpec), rng, false).check);
-    checks.push(checkModel('geo-variant', geoChecked(geoVariant), rng, false).check);
+  const all = [
+    prepareCheck('spec', refModel, rng, a.sample! && models.has('spec')),
+    prepareCheck('variant', nationalChecked(variantOf(spec), dataset), rng, false),
+    prepareCheck('geo', geoChecked(geoSpec), rng, false),
+    prepareCheck('geo-variant', geoChecked(geoVariant), rng, false),
+  ];
+  const unknown = [...models].filter((m) => !all.some((p) => p.name === m));
+  if (unknown.length > 0) throw new Error(`--models: unknown ${unknown.join(', ')} (spec, variant, geo, geo-variant)`);
+  const chosen = all.filter((p) => models.has(p.name));
+  if (models.has('geo') || models.has('geo-variant')) {
+    console.log(`geo data: ${MERIDIAN_GEO_CSV} (bench/geo-demo.ts); geo ${JSON.stringify(geoSpec.geo)}, variant ${JSON.stringify({ parametrization: geoVariant.geo.parametrization, noise: geoVariant.geo.noise })}`);
   }
-  if (a.out) writeFileSync(a.out, JSON.stringify({ rstan: version, data: a.csv, geo_data: a['no-geo'] ? null : MERIDIAN_GEO_CSV, tolerance: TOLERANCE, points: N_POINTS, checks, sampled }, null, 2));
+  const queue = [...chosen];
+  const worker = async () => {
+    for (let p = queue.shift(); p; p = queue.shift()) await runRstan(p);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Number(a.jobs)) }, worker));
+  const results = chosen.map(compareCheck);
+  const ref = results.find((r) => r.check.name === 'spec');
+  const sampled = a.sample && ref ? importSampled('spec', ref.dir, ref.stan, spec, refModel.data) : null;
+  const checks = results.map((r) => r.check);
+  const geoRun = chosen.some((p) => p.name.startsWith('geo'));
+  if (a.out) writeFileSync(a.out, JSON.stringify({ rstan: version, data: a.csv, geo_data: geoRun ? MERIDIAN_GEO_CSV : null, tolerance: TOLERANCE, points: N_POINTS, checks, sampled }, null, 2));
   const ok = checks.every((c) => c.pass);
   console.log(`\nverify:stan ${ok ? 'PASSED' : 'FAILED'}: ${checks.map((c) => `${c.name} ${c.pass ? 'ok' : 'MISMATCH'}`).join(', ')}`);
   return ok ? 0 : 1;
