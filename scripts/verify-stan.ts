@@ -141,6 +141,9 @@ interface ModelCheck {
   max_rel_grad: number;
   max_rel_lp_level: number;
   pass: boolean;
+  /** gradient evaluations per second, one thread, at the first point: rstan's grad_log_prob and our kernel right after */
+  stan_grad_per_s: number | null;
+  ours_grad_per_s: number;
 }
 
 /** A model to check: its export and the kernel whose density the program must reproduce. */
@@ -192,7 +195,7 @@ function runRstan(p: Prepared): Promise<void> {
 
 /** Our kernel at the prepared points against rstan's log_prob / grad_log_prob there. */
 function compareCheck({ name, checked: { kernel }, dir, points, out }: Prepared): { check: ModelCheck; dir: string; stan: { sample_s?: number; stan_roi_mean?: number[] } } {
-  const stan = JSON.parse(readFileSync(out, 'utf8')) as { dim: number; compile_s: number; lp: number[]; grad: number[][]; sample_s?: number; stan_roi_mean?: number[] };
+  const stan = JSON.parse(readFileSync(out, 'utf8')) as { dim: number; compile_s: number; lp: number[]; grad: number[][]; grad_per_s?: number; sample_s?: number; stan_roi_mean?: number[] };
   if (stan.dim !== kernel.dim) throw new Error(`[${name}] Stan has ${stan.dim} unconstrained parameters, our layout ${kernel.dim}`);
 
   const lp = new Float64Array(N_POINTS);
@@ -204,12 +207,20 @@ function compareCheck({ name, checked: { kernel }, dir, points, out }: Prepared)
     for (let d = 0; d < kernel.dim; d++) maxGrad = Math.max(maxGrad, rel(grad[i * kernel.dim + d], stan.grad[i][d]));
     maxLevel = Math.max(maxLevel, rel(lp[i], stan.lp[i]));
   }
+  // our kernel's gradients per second at the first point, right after Stan's (same load)
+  const one = Float64Array.from(points[0]);
+  const lp1 = new Float64Array(1), g1 = new Float64Array(kernel.dim);
+  let nOurs = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < 2000) for (let k = 0; k < 10; k++, nOurs++) kernel.evaluateSync!(one, 1, lp1, g1);
+  const oursPerS = nOurs / ((performance.now() - t0) / 1000);
   const pass = maxDiff <= TOLERANCE && maxGrad <= TOLERANCE;
   console.log(
     `[${name}] compile ${stan.compile_s.toFixed(1)} s | max rel. error: log-density differences ${maxDiff.toExponential(2)}, ` +
       `gradient ${maxGrad.toExponential(2)} (tolerance ${TOLERANCE}); log-density level ${maxLevel.toExponential(2)} | ${pass ? 'PASS' : 'FAIL'}`,
   );
-  const check = { name, dim: kernel.dim, compile_s: stan.compile_s, max_rel_lp_diff: maxDiff, max_rel_grad: maxGrad, max_rel_lp_level: maxLevel, pass };
+  if (stan.grad_per_s !== undefined) console.log(`[${name}] gradients/s, one thread: Stan ${stan.grad_per_s.toFixed(0)}, ours (fused) ${oursPerS.toFixed(0)}, ours / Stan = ${(oursPerS / stan.grad_per_s).toFixed(1)}x`);
+  const check = { name, dim: kernel.dim, compile_s: stan.compile_s, max_rel_lp_diff: maxDiff, max_rel_grad: maxGrad, max_rel_lp_level: maxLevel, pass, stan_grad_per_s: stan.grad_per_s ?? null, ours_grad_per_s: oursPerS };
   return { check, dir, stan };
 }
 
