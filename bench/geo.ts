@@ -22,6 +22,10 @@ import { measureKernel } from './kernel-measure.ts';
 //      all chains on this one thread; time_to_converged_s and where the time went.
 //   npm run bench:geo -- [--no-fit] [--no-tfjs] [--seed 1] [--parametrization centred|nonCentred]
 //                        [--noise shared|perGeo] [--out bench/results/geo.json]
+//                        [--peer [--peer-draws 1000] [--peer-dir DIR]]
+//   --peer: the Stan peer (bench/stan-geo-peer.ts): rstan samples Carryover's exported geo program on the
+//   same data and spec, 4 chains, the fit's warmup and draws (the draws the fit kept, else --peer-draws),
+//   and prints its wall time, worst R-hat and smallest ESS beside ours.
 register('./tfjs-resolve-hook.mjs', import.meta.url);
 const { createTfjsGeoKernel } = await import('../src/core/kernels/tfjs-geo.ts');
 
@@ -134,6 +138,17 @@ if (withFit) {
   };
   console.log(JSON.stringify(fit, null, 1));
 }
+let peer: Record<string, unknown> | undefined;
+if (argv.includes('--peer')) {
+  const { runExportedGeoStanPeer } = await import('./stan-geo-peer.ts');
+  const draws = fit ? (fit.draws_per_chain as number) : Number(arg('peer-draws', String(DEFAULT_FIT_SETTINGS.draws)));
+  const o = { chains: 4, warmup: DEFAULT_FIT_SETTINGS.warmup, draws, seed, adaptDelta: DEFAULT_FIT_SETTINGS.adaptDelta };
+  const p = await runExportedGeoStanPeer(spec, data, o, argv.includes('--peer-dir') ? arg('peer-dir', '') : undefined);
+  peer = { ...p };
+  const ours = fit ? ` | ours: ${(fit.wall_s as number).toFixed(1)} s (converged ${fit.converged}); Stan / ours = ${(p.wall_s / (fit.wall_s as number)).toFixed(2)}x` : '';
+  console.log(`Stan peer (rstan, ${p.chains} x (${p.warmup} + ${p.draws}), ${p.cores} processes): sampling ${p.wall_s.toFixed(1)} s (compile ${p.compile_s.toFixed(0)} s), worst R-hat ${p.max_rhat.toFixed(3)} (${p.worst_rhat_par}), min ESS bulk ${p.min_bulk_ess.toFixed(0)} / tail ${p.min_tail_ess.toFixed(0)}, divergences ${p.divergences}${ours}`);
+  console.log(`  imported by Carryover: ${JSON.stringify(p.imported)}`);
+}
 mkdirSync('bench/results', { recursive: true });
-writeFileSync(out, JSON.stringify({ data: { G: data.G, N: data.N, C: data.C, K: data.K, dim }, cores: cpus().length, kernels, fit }, null, 1));
+writeFileSync(out, JSON.stringify({ data: { G: data.G, N: data.N, C: data.C, K: data.K, dim }, cores: cpus().length, kernels, fit, ...(peer ? { stan_peer: peer } : {}) }, null, 1));
 console.log(`wrote ${out}`);

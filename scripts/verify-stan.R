@@ -22,7 +22,7 @@ args <- commandArgs(trailingOnly = TRUE)
 if (length(args) < 4) stop("usage: Rscript verify-stan.R PROGRAM.stan DATA.json POINTS.json OUT.json [SAMPLE_DIR CHAINS WARMUP DRAWS SEED]")
 data <- fromJSON(args[2], simplifyVector = TRUE)
 # jsonlite reads a length-1 array as a scalar; Stan vectors of length 1 need a 1-d array
-for (v in c("y", "t01", "spend_total")) if (!is.null(data[[v]])) data[[v]] <- as.array(data[[v]])
+for (v in c("y", "t01", "spend_total", "population")) if (!is.null(data[[v]])) data[[v]] <- as.array(data[[v]])
 points <- fromJSON(args[3], simplifyVector = TRUE)$points
 
 t0 <- Sys.time()
@@ -38,7 +38,16 @@ for (i in seq_len(nrow(points))) {
   lp[i] <- log_prob(fit, u, adjust_transform = TRUE)
   grad[i, ] <- grad_log_prob(fit, u, adjust_transform = TRUE)
 }
-res <- list(dim = dim, compile_s = compile_s, lp = lp, grad = grad, rstan = as.character(packageVersion("rstan")))
+# gradient evaluations per second at the first point for ~2 s (R's call overhead is ~20 us, small
+# beside a gradient of the geo program)
+n_grad <- 0L
+t_grad <- Sys.time()
+while (as.numeric(difftime(Sys.time(), t_grad, units = "secs")) < 2) {
+  for (k in 1:10) grad_log_prob(fit, as.numeric(points[1, ]), adjust_transform = TRUE)
+  n_grad <- n_grad + 10L
+}
+grad_per_s <- n_grad / as.numeric(difftime(Sys.time(), t_grad, units = "secs"))
+res <- list(dim = dim, compile_s = compile_s, lp = lp, grad = grad, grad_per_s = grad_per_s, rstan = as.character(packageVersion("rstan")))
 
 if (length(args) >= 9) {
   dir <- args[5]

@@ -1,9 +1,10 @@
 import { strToU8, zipSync } from 'fflate';
 import type { ModelSpec } from '../spec/model-spec.ts';
+import type { GeoModelSpec } from '../spec/geo-spec.ts';
 import type { ModelData } from '../model/model-data.ts';
-import { buildLayout } from '../model/layout.ts';
+import type { GeoModelData } from '../model/geo-model-data.ts';
 import { STAN_FIT_SETTINGS, type FitSettings } from '../inference/fit-job.ts';
-import { stanModelFor, stanModelKind, type StanModelKind } from './stan-models.ts';
+import { resolveStanModel, type StanModelKind } from './stan-models.ts';
 import { stanDataJson } from './stan-data.ts';
 import { writeStanReadme } from './stan-readme.ts';
 
@@ -17,7 +18,8 @@ export interface StanExportManifest {
   model: StanModelKind;
   program: string;
   data: string;
-  spec: ModelSpec;
+  spec: ModelSpec | GeoModelSpec;
+  /** geo names in the data's order (geo model only) */ geos?: string[];
   channels: string[];
   controls: string[];
   weeks: number;
@@ -34,30 +36,31 @@ export interface StanExport {
 
 /**
  * The program, its data, the manifest and a README with the CmdStan commands, for a spec and the
- * prepared data (the same ModelData the kernels see).
+ * prepared data (the same data the kernels see): the national model for a ModelSpec with
+ * ModelData, the geo model for a GeoModelSpec with GeoModelData.
  * @param settings sampler settings for the README's commands (default Stan's: 4 x (1000 + 1000))
+ * @throws when the spec and the data belong to different families
  */
-export function buildStanExport(spec: ModelSpec, data: ModelData, settings: ExportSettings = STAN_FIT_SETTINGS): StanExport {
-  const model = stanModelFor(spec);
-  const layout = buildLayout(spec, data);
-  const cols = model.paramColumns(layout);
-  const derived = model.derivedColumns(data);
+export function buildStanExport(spec: ModelSpec | GeoModelSpec, data: ModelData | GeoModelData, settings: ExportSettings = STAN_FIT_SETTINGS): StanExport {
+  const model = resolveStanModel(spec, data);
   const columns: Record<string, string> = {};
-  layout.names.forEach((n, i) => (columns[n] = cols[i]));
+  model.names.forEach((n, i) => (columns[n] = model.columns[i]));
   data.channels.forEach((ch, c) => {
-    columns[`roi[${ch}]`] = derived.roi[c];
-    columns[`contribution[${ch}]`] = derived.contribution[c];
+    columns[`roi[${ch}]`] = model.derived.roi[c];
+    columns[`contribution[${ch}]`] = model.derived.contribution[c];
   });
+  const geos = model.model.kind === 'geo' ? model.model.data.geos : undefined;
   const programFile = `${model.stem}.stan`;
   const dataFile = `${model.stem}.data.json`;
   const manifestFile = 'carryover_export.json';
   const manifest: StanExportManifest = {
     format: 'carryover-stan-export',
     version: 1,
-    model: stanModelKind(spec),
+    model: model.kind,
     program: programFile,
     data: dataFile,
     spec,
+    ...(geos ? { geos: [...geos] } : {}),
     channels: data.channels,
     controls: data.controls,
     weeks: data.N,
@@ -66,14 +69,14 @@ export function buildStanExport(spec: ModelSpec, data: ModelData, settings: Expo
   };
   const readme = writeStanReadme({
     stem: model.stem, dataFile, manifestFile, title: model.title,
-    N: data.N, C: data.C, K: data.K, dim: layout.dim, settings: manifest.settings,
+    N: data.N, C: data.C, K: data.K, dim: model.dim, settings: manifest.settings, ...(geos ? { G: geos.length } : {}),
   });
   return {
     folder: `${model.stem}_stan`,
     manifest,
     files: {
-      [programFile]: model.program(spec, data),
-      [dataFile]: stanDataJson(model.data(spec, data)),
+      [programFile]: model.program(),
+      [dataFile]: stanDataJson(model.data()),
       [manifestFile]: JSON.stringify(manifest, null, 2),
       'README.md': readme,
     },

@@ -1,16 +1,21 @@
 import type { ModelSpec } from '../spec/model-spec.ts';
+import type { GeoModelSpec } from '../spec/geo-spec.ts';
 import type { ModelData } from '../model/model-data.ts';
-import { buildLayout, type ParamLayout } from '../model/layout.ts';
+import type { GeoModelData } from '../model/geo-model-data.ts';
+import { buildLayout } from '../model/layout.ts';
+import { buildGeoLayout } from '../model/geo-layout.ts';
 import { BIJECTORS } from '../model/bijectors.ts';
 import { deriveChannelsFromDraw } from '../model/derived.ts';
 import { drawColumnNames, type DrawTable } from '../model/draws.ts';
+import { deriveGeoChannels, geoDrawColumnNames } from '../model/geo-derived.ts';
+import { toGeoParams } from '../model/geo-posterior.ts';
+import type { AnyModel, ModelKind } from '../model/model-kind.ts';
 import { summarizeDraws } from '../diagnostics/summary.ts';
 import { summarizeSamplerStats, type ChainSamplerStats } from '../diagnostics/sampler-stats.ts';
 import { convergenceChecks, type ConvergenceThresholds } from '../diagnostics/checks.ts';
 import type { FitResult } from '../inference/fit-result.ts';
 import { configNumber, CmdStanCsvError, parseCmdStanCsv, SAMPLER_COLUMNS, type CmdStanCsv } from './cmdstan-csv.ts';
-import { STAN_PARAMS } from './stan-program.ts';
-import { stanModelFor } from './stan-models.ts';
+import { resolveStanModel, type ResolvedStanModel } from './stan-models.ts';
 
 /** One chain's CmdStan output file as the user picked it. */
 export interface CmdStanFile {
@@ -26,7 +31,7 @@ export interface CmdStanFile {
 const ROI_TOLERANCE = 1e-3;
 
 /** Column indices of a file for the layout's elements, or an error naming the first missing or unexpected column. */
-function mapColumns(csv: CmdStanCsv, wanted: string[], spec: ModelSpec): Int32Array {
+function mapColumns(csv: CmdStanCsv, wanted: string[], groups: readonly string[], spec: ModelSpec): Int32Array {
   const idx = Int32Array.from(wanted, (c) => csv.columns.indexOf(c));
   const miss = wanted.findIndex((_, i) => idx[i] < 0);
   if (miss >= 0) {
@@ -34,7 +39,7 @@ function mapColumns(csv: CmdStanCsv, wanted: string[], spec: ModelSpec): Int32Ar
   }
   // a column of one of our parameter groups that the model in use does not have (an extra
   // channel, a trend the spec switched off) means the same mismatch
-  const ours = new Set<string>(Object.values(STAN_PARAMS).map((p) => p.stan));
+  const ours = new Set<string>(groups);
   const expected = new Set(wanted);
   const extra = csv.columns.find((c) => ours.has(c.split('.')[0]) && !expected.has(c));
   if (extra) {
@@ -47,41 +52,86 @@ function mapColumns(csv: CmdStanCsv, wanted: string[], spec: ModelSpec): Int32Ar
 /** Whether x lies in the support the layout's bijector maps onto. */
 const IN_SUPPORT = { identity: (x: number) => Number.isFinite(x), log: (x: number) => x > 0 && Number.isFinite(x), logit: (x: number) => x > 0 && x < 1 } as const satisfies Record<keyof typeof BIJECTORS, (x: number) => boolean>;
 
+/**
+ * How a family turns one constrained draw (layout order) into its draw-table row: column names,
+ * and a writer that fills the row after the parameters and returns the national ROI [C] that
+ * Stan's generated `roi` must match.
+ */
+interface DrawRows {
+  names: string[];
+  fill(x: Float64Array, row: Float64Array, at: number): Float64Array;
+}
+
+/** Draw-table rows per family: the same columns as a fit made here (model-kind.ts's modelDrawTable). */
+const DRAW_ROWS = {
+  national: (m) => {
+    const layout = buildLayout(m.spec, m.data);
+    const { dim } = layout;
+    return {
+      names: drawColumnNames(layout, m.data.channels),
+      fill: (x, row, at) => {
+        const der = deriveChannelsFromDraw(m.spec, m.data, layout, x);
+        row.set(der.roi, at + dim);
+        row.set(der.contribution, at + dim + m.data.C);
+        return der.roi;
+      },
+    };
+  },
+  geo: (m) => {
+    const layout = buildGeoLayout(m.spec, m.data);
+    const { dim } = layout;
+    const { C, G } = m.data;
+    return {
+      names: geoDrawColumnNames(layout, m.data),
+      fill: (x, row, at) => {
+        const d = deriveGeoChannels(m.spec, m.data, toGeoParams(layout, x));
+        row.set(d.roi, at + dim);
+        row.set(d.contribution, at + dim + C);
+        row.set(d.geoRoi, at + dim + 2 * C);
+        row.set(d.geoContribution, at + dim + 2 * C + G * C);
+        return d.roi;
+      },
+    };
+  },
+} satisfies { [K in ModelKind]: (m: Extract<AnyModel, { kind: K }>) => DrawRows };
+
+function drawRows(m: AnyModel): DrawRows {
+  return m.kind === 'geo' ? DRAW_ROWS.geo(m) : DRAW_ROWS.national(m);
+}
+
 /** Constrained draws + our ROI and contribution for one chain, checking Stan's own ROI where present. */
-function chainTable(csv: CmdStanCsv, spec: ModelSpec, data: ModelData, layout: ParamLayout, cols: Int32Array, roiCols: Int32Array): DrawTable {
-  const { dim } = layout;
-  const C = data.C;
-  const names = drawColumnNames(layout, data.channels);
-  const width = names.length;
+function chainTable(csv: CmdStanCsv, model: ResolvedStanModel, rows: DrawRows, cols: Int32Array, roiCols: Int32Array): DrawTable {
+  const { dim } = model;
+  const channels = model.model.data.channels;
+  const C = channels.length;
+  const width = rows.names.length;
   const w = csv.columns.length;
   const values = new Float64Array(csv.nDraws * width);
   const x = new Float64Array(dim);
-  const support = layout.blocks.flatMap((b) => Array.from({ length: b.size }, () => IN_SUPPORT[b.transform]));
+  const support = model.transforms.map((t) => IN_SUPPORT[t]);
   for (let d = 0; d < csv.nDraws; d++) {
     for (let i = 0; i < dim; i++) {
       const v = csv.draws[d * w + cols[i]];
       if (!support[i](v)) {
-        throw new CmdStanCsvError(csv.file, `${csv.file}, line ${csv.lines[d]}, column ${csv.columns[cols[i]]}: ${v} is outside the support of ${layout.names[i]}. The file is damaged or from another program.`);
+        throw new CmdStanCsvError(csv.file, `${csv.file}, line ${csv.lines[d]}, column ${csv.columns[cols[i]]}: ${v} is outside the support of ${model.names[i]}. The file is damaged or from another program.`);
       }
       x[i] = v;
     }
-    const der = deriveChannelsFromDraw(spec, data, layout, x);
+    const row = d * width;
+    values.set(x, row);
+    const roi = rows.fill(x, values, row);
     for (let c = 0; c < C; c++) {
       if (roiCols[c] < 0) continue;
       const theirs = csv.draws[d * w + roiCols[c]];
-      if (!(Math.abs(der.roi[c] - theirs) <= ROI_TOLERANCE * Math.abs(theirs) + 1e-12)) {
+      if (!(Math.abs(roi[c] - theirs) <= ROI_TOLERANCE * Math.abs(theirs) + 1e-12)) {
         throw new CmdStanCsvError(
           csv.file,
-          `${csv.file}, line ${csv.lines[d]}, column ${csv.columns[roiCols[c]]}: Stan's ROI of ${data.channels[c]} is ${theirs}, the data in use give ${der.roi[c]} for the same draw. The draws were sampled on other data than the data loaded now: load the data the export was made from.`,
+          `${csv.file}, line ${csv.lines[d]}, column ${csv.columns[roiCols[c]]}: Stan's ROI of ${channels[c]} is ${theirs}, the data in use give ${roi[c]} for the same draw. The draws were sampled on other data than the data loaded now: load the data the export was made from.`,
         );
       }
     }
-    const row = d * width;
-    values.set(x, row);
-    values.set(der.roi, row + dim);
-    values.set(der.contribution, row + dim + C);
   }
-  return { names, values, nDraws: csv.nDraws };
+  return { names: rows.names, values, nDraws: csv.nDraws };
 }
 
 /** Per-draw NUTS statistics of a chain (post-warmup). */
@@ -105,9 +155,11 @@ function chainStats(csv: CmdStanCsv): ChainSamplerStats & { nLeapfrog: Float64Ar
  * in use: constrained draws mapped onto our parameter layout, ROI and contribution recomputed by
  * our code (and checked against Stan's own generated ROI), then the summary table, R-hat, bulk and
  * tail ESS, divergences, tree-depth hits, E-BFMI and the convergence checks, all by our code.
+ * The geo model's run has the columns of a geo fit made here: its layout's parameters, national
+ * `roi[ch]` / `contribution[ch]`, then `geo_roi[geo,ch]` / `geo_contribution[geo,ch]`.
  * @param files one per chain; ordered by CmdStan's `id` when the files carry it
- * @param spec the spec in use (the export's)
- * @param data the same ModelData the export was written from
+ * @param spec the spec in use (the export's): a ModelSpec, or a GeoModelSpec for the geo model
+ * @param data the same data the export was written from (ModelData, or GeoModelData for geo)
  * @returns a FitResult with kernel 'cmdstan' and `imported` filled; wallS is the slowest chain's
  *   warmup + sampling seconds (chains on separate nodes), 0 when no file has a timing block
  * @throws CmdStanCsvError naming the file, line and column when a file is not CmdStan sampling
@@ -115,17 +167,16 @@ function chainStats(csv: CmdStanCsv): ChainSamplerStats & { nLeapfrog: Float64Ar
  */
 export function importCmdStanRun(
   files: readonly CmdStanFile[],
-  spec: ModelSpec,
-  data: ModelData,
+  spec: ModelSpec | GeoModelSpec,
+  data: ModelData | GeoModelData,
   thresholds: Partial<ConvergenceThresholds> = {},
 ): FitResult {
   if (files.length === 0) throw new Error('Choose at least one CmdStan output CSV (one per chain).');
   const parsed = files.map((f) => parseCmdStanCsv(f.name, f.text));
   parsed.sort((a, b) => configNumber(a, 'id', 0) - configNumber(b, 'id', 0));
-  const model = stanModelFor(spec);
-  const layout = buildLayout(spec, data);
-  const wanted = model.paramColumns(layout);
-  const { roi } = model.derivedColumns(data);
+  const model = resolveStanModel(spec, data);
+  const rows = drawRows(model.model);
+  const { roi } = model.derived;
 
   const first = parsed[0];
   for (const p of parsed.slice(1)) {
@@ -133,7 +184,7 @@ export function importCmdStanRun(
       throw new CmdStanCsvError(p.file, `${p.file} holds ${p.nDraws} draws and ${first.file} ${first.nDraws}: every chain must have the same number of draws. Sample all chains with the same num_samples and thin.`);
     }
   }
-  const tables = parsed.map((p) => chainTable(p, spec, data, layout, mapColumns(p, wanted, spec), Int32Array.from(roi, (c) => p.columns.indexOf(c))));
+  const tables = parsed.map((p) => chainTable(p, model, rows, mapColumns(p, model.columns, model.groups, spec), Int32Array.from(roi, (c) => p.columns.indexOf(c))));
   const names = tables[0].names;
   const summary = summarizeDraws(names, tables.map((t) => t.values), names.length);
   const stats = parsed.map(chainStats);

@@ -30,7 +30,7 @@ export const STAN_PARAMS = {
 } as const satisfies Record<keyof PriorsSpec, StanParam>;
 
 /** Declared bounds by bijector: Stan applies the same transform (log for lower=0, logit for (0, 1)). */
-const STAN_BOUNDS = { identity: '', log: '<lower=0>', logit: '<lower=0, upper=1>' } as const satisfies Record<Transform, string>;
+export const STAN_BOUNDS = { identity: '', log: '<lower=0>', logit: '<lower=0, upper=1>' } as const satisfies Record<Transform, string>;
 
 /** A number as a Stan literal that parses back to the same double. */
 export function stanNumber(x: number): string {
@@ -52,7 +52,7 @@ export function stanPrior(p: Prior): string {
 }
 
 /** Lines each model piece adds to the program's blocks. */
-interface Piece {
+export interface Piece {
   functions?: string[];
   data?: string[];
   transformedData?: string[];
@@ -60,13 +60,13 @@ interface Piece {
 }
 
 /** Trend pieces by kind: the regressor (t-1)/(N-1) comes as data `t01`. */
-const TREND_PIECES = {
+export const TREND_PIECES = {
   linear: (_s: TrendSpec) => ({ data: ['vector[N] t01;                  // (t - 1) / (N - 1), linear trend regressor'], mu: ['delta * t01'] }),
   none: (_s: TrendSpec) => ({}),
 } satisfies Record<TrendSpec['kind'], (s: TrendSpec) => Piece>;
 
 /** Seasonality pieces by kind: the Fourier columns come as data `F`. */
-const SEASONALITY_PIECES = {
+export const SEASONALITY_PIECES = {
   fourier: (s) => ({
     data: [
       'int<lower=1> nF;                // Fourier columns (2 per order)',
@@ -78,7 +78,7 @@ const SEASONALITY_PIECES = {
 } satisfies { [K in SeasonalitySpec['kind']]: (s: Extract<SeasonalitySpec, { kind: K }>) => Piece };
 
 /** Adstock pieces: what `adstock(c, alpha_c)` means, as a Stan function of the lagged spend. */
-const ADSTOCK_PIECES = {
+export const ADSTOCK_PIECES = {
   geometric: (s) => ({
     functions: [
       '  // normalised geometric adstock of channel c: sum_{l<L} w_l u_{c,t-l}, w_l = alpha^l / sum_j alpha^j,',
@@ -103,7 +103,7 @@ const ADSTOCK_PIECES = {
 } satisfies { [K in AdstockSpec['kind']]: (s: Extract<AdstockSpec, { kind: K }>) => Piece };
 
 /** Saturation pieces: `saturate(a, pos, K, S)`, 0 where the window holds no spend. */
-const SATURATION_PIECES = {
+export const SATURATION_PIECES = {
   hill: (_s: SaturationSpec) => ({
     functions: [
       '  // Hill a^S / (a^S + K^S) as inv_logit(S (log a - log K)); 0 where pos = 0 (log(a + 1 - pos) keeps it finite)',

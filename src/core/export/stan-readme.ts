@@ -10,6 +10,7 @@ export interface ReadmeFacts {
   C: number;
   K: number;
   dim: number;
+  /** geos of the geo model (absent: national) */ G?: number;
   settings: Pick<FitSettings, 'chains' | 'warmup' | 'draws' | 'seed' | 'adaptDelta' | 'maxTreeDepth' | 'metric'>;
 }
 
@@ -32,7 +33,7 @@ export function writeStanReadme(f: ReadmeFacts): string {
   const ids = Array.from({ length: s.chains }, (_, i) => i + 1).join(' ');
   return `# Carryover export: ${f.title}
 
-${f.N} weeks, ${f.C} channels, ${f.K} control columns, ${f.dim} parameters.
+${f.G !== undefined ? `${f.G} geos x ` : ''}${f.N} weeks, ${f.C} channels, ${f.K} control columns${f.G !== undefined ? ' per geo' : ''}, ${f.dim} parameters.
 
 | file | what |
 |---|---|
