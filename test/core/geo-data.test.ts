@@ -62,7 +62,7 @@ describe('prepareGeoModelData (per-capita scaling)', () => {
   it('derives per-geo contributions in KPI units that sum to the national one', () => {
     const layout = buildGeoLayout(DEFAULT_GEO_MODEL_SPEC, data);
     const x = constrainGeo(layout, Float64Array.from({ length: layout.dim }, (_, i) => 0.1 * Math.sin(i + 1)));
-    const d = deriveGeoChannels(DEFAULT_GEO_MODEL_SPEC, data, toGeoParams(layout, x));
+    const d = deriveGeoChannels(DEFAULT_GEO_MODEL_SPEC, data, toGeoParams(layout, x, { spec: DEFAULT_GEO_MODEL_SPEC, data }));
     expect(d.contribution[0]).toBeCloseTo(d.geoContribution[0] + d.geoContribution[1], 9);
     expect(d.roi[0]).toBeCloseTo(d.contribution[0] / 12, 12);
     expect(d.geoRoi[1]).toBeCloseTo(d.geoContribution[1] / 6, 12);

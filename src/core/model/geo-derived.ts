@@ -41,7 +41,8 @@ export function deriveGeoChannels(spec: GeoModelSpec, data: GeoModelData, p: Geo
 }
 
 /**
- * Column names of a geo DrawTable: layout.names, then national `roi[ch]` and `contribution[ch]`
+ * Column names of a geo DrawTable: layout.names, the derived `intercept[geo]` when the layout
+ * samples levels (geo.intercept 'level'), then national `roi[ch]` and `contribution[ch]`
  * (the same names as the national model, so results read either), then `geo_roi[geo,ch]` and
  * `geo_contribution[geo,ch]` (geo-major).
  */
@@ -49,6 +50,7 @@ export function geoDrawColumnNames(layout: GeoParamLayout, data: Pick<GeoModelDa
   const gc = data.geos.flatMap((g) => data.channels.map((c) => `${g},${c}`));
   return [
     ...layout.names,
+    ...(layout.byName.level ? data.geos.map((g) => `intercept[${g}]`) : []),
     ...data.channels.map((c) => `roi[${c}]`),
     ...data.channels.map((c) => `contribution[${c}]`),
     ...gc.map((k) => `geo_roi[${k}]`),
@@ -68,15 +70,19 @@ export function toGeoDrawTable(spec: GeoModelSpec, data: GeoModelData, layout: G
   const width = names.length;
   const values = new Float64Array(nDraws * width);
   const x = new Float64Array(dim);
+  const level = layout.byName.level !== undefined;
+  const o = dim + (level ? G : 0);
   for (let i = 0; i < nDraws; i++) {
     constrainGeo(layout, unconstrained.subarray(i * dim, (i + 1) * dim), x);
-    const d = deriveGeoChannels(spec, data, toGeoParams(layout, x));
+    const p = toGeoParams(layout, x, { spec, data });
+    const d = deriveGeoChannels(spec, data, p);
     const row = i * width;
     values.set(x, row);
-    values.set(d.roi, row + dim);
-    values.set(d.contribution, row + dim + C);
-    values.set(d.geoRoi, row + dim + 2 * C);
-    values.set(d.geoContribution, row + dim + 2 * C + G * C);
+    if (level) values.set(p.intercept, row + dim);
+    values.set(d.roi, row + o);
+    values.set(d.contribution, row + o + C);
+    values.set(d.geoRoi, row + o + 2 * C);
+    values.set(d.geoContribution, row + o + 2 * C + G * C);
   }
   return { names, values, nDraws };
 }

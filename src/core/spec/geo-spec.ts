@@ -16,6 +16,7 @@ export const geoHierarchySchema = z
   .object({
     noise: z.enum(['shared', 'perGeo']),
     parametrization: z.enum(['nonCentred', 'centred']),
+    intercept: z.enum(['level', 'direct']).optional(),
     betaMu: priorSchema,
     betaTau: priorSchema,
   })
@@ -68,6 +69,7 @@ export type GeoModelSpec = z.infer<typeof geoModelSpecSchema>;
 export const DEFAULT_GEO_HIERARCHY: GeoHierarchySpec = {
   noise: 'shared',
   parametrization: 'nonCentred',
+  intercept: 'level',
   betaMu: { kind: 'normal', mu: -1.5, sigma: 1 },
   betaTau: { kind: 'halfNormal', sigma: 0.5 },
 };
