@@ -17,6 +17,11 @@ export interface FitSettings {
   /** warmup strategy; default 'stan' (Stan's windows) */ adaptation?: AdaptationKind;
   /** metric adapted in warmup; default 'diag' */ metric?: MetricKind;
   /**
+   * half-width of the uniform initialisation box on the unconstrained scale, > 0; default 2
+   * (Stan). runFitJob fills it from the model family (modelInitRadius) when absent.
+   */
+  initRadius?: number;
+  /**
    * Run until converged: sample in blocks of `blockDraws` after warmup and stop once every
    * column has R-hat <= maxRhat and bulk and tail ESS >= minEss over all chains; `draws` is then the cap.
    */
@@ -92,6 +97,7 @@ export async function runChains(
       maxTreeDepth: settings.maxTreeDepth,
       adaptation: settings.adaptation ?? 'stan',
       metric: settings.metric ?? 'diag',
+      initRadius: settings.initRadius,
     }),
   );
   const computeMs = chainIds.map(() => 0);

@@ -14,14 +14,14 @@ export interface GeoParamBlock {
   /** first index */ offset: number;
   size: number;
   transform: Transform;
-  /** prior of every element (constrained space); undefined for beta_log, whose prior N(beta_mu, beta_tau) is the hierarchy */
+  /** prior of every element (constrained space); undefined for beta_log, whose prior N(beta_mu, beta_tau) is the hierarchy, and for level, whose derived intercept carries priors.intercept */
   prior: Prior | undefined;
   /** label of each element, e.g. `Geo0` or `Channel0,Geo3` */ labels: string[];
 }
 
 /**
  * Layout of the geo model's unconstrained vector (the Stan program's parameter order):
- *   intercept[G], trend (absent with trend none), fourier[nF], beta_mu[C], beta_tau[C],
+ *   intercept[G] (geo.intercept 'direct') or level[G] ('level': mean_t mu_g,t, no prior of its own), trend (absent with trend none), fourier[nF], beta_mu[C], beta_tau[C],
  *   beta_z[C * G] (nonCentred) or beta_log[C * G] (centred), channel-major: index c * G + g,
  *   alpha[C], K[C], S[C],
  *   gamma[G * K] (geo-major: index g * K + k), sigma[1 or G].

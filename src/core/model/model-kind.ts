@@ -34,18 +34,31 @@ export function modelOf(spec: ModelSpec | GeoModelSpec, data: ModelData | GeoMod
 interface ModelFamily<M extends AnyModel> {
   /** unconstrained dimension and element names */ layout(m: M): { dim: number; names: string[] };
   /** unconstrained draws [n * dim] -> named constrained columns plus derived ROI / contributions */ drawTable(m: M, draws: Float64Array): DrawTable;
+  /** half-width of the chains' uniform initialisation box on the unconstrained scale */ initRadius: number;
 }
 
 const FAMILIES = {
   national: {
     layout: (m) => buildLayout(m.spec, m.data),
     drawTable: (m, draws) => toDrawTable(m.spec, m.data, buildLayout(m.spec, m.data), draws),
+    // Stan's default
+    initRadius: 2,
   },
   geo: {
     layout: (m) => buildGeoLayout(m.spec, m.data),
     drawTable: (m, draws) => toGeoDrawTable(m.spec, m.data, buildGeoLayout(m.spec, m.data), draws),
+    // Stan's 2 lets log beta_g,c = beta_mu_c + beta_tau_c z_c,g start at up to 2 + e^2 * 2 ~ 17 (betas
+    // of e^17 against y ~ 1): on the Meridian geo demo 1 chain in 4 spent its whole warmup getting
+    // in (lp -3.6e10 at the start, 400-1000 leapfrogs per iteration); with 1 every chain is in the
+    // typical set within ~60 iterations (bench/README.md, 2026-11-30)
+    initRadius: 1,
   },
 } satisfies { [K in ModelKind]: ModelFamily<Extract<AnyModel, { kind: K }>> };
+
+/** Half-width of the initialisation box for any model's chains (unconstrained scale, > 0). */
+export function modelInitRadius(m: AnyModel): number {
+  return FAMILIES[m.kind].initRadius;
+}
 
 /** Layout (dim, element names) of any model. */
 export function modelLayout(m: AnyModel): { dim: number; names: string[] } {

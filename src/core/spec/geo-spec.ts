@@ -11,6 +11,15 @@ import { DEFAULT_MODEL_SPEC, modelSpecSchema, type ModelSpec } from './model-spe
  * `betaMu` is the prior of beta_mu_c (real line), `betaTau` of beta_tau_c (positive);
  * `noise`: one residual sd for every geo (`shared`) or one per geo (`perGeo`), each with
  * the base spec's sigma prior.
+ * `intercept`: what is sampled for each geo's baseline, again the same model either way:
+ * `level` (the default when absent) samples level_g = mean_t mu_g,t, the geo's mean fitted
+ * value, and derives intercept_g = level_g - mean_t(mu_g,t - intercept_g), on which the intercept
+ * prior sits (a shift by a function of the other parameters: Jacobian 1); `direct` samples
+ * intercept_g. Spend is on in almost every week, so each geo's intercept trades against its
+ * mean media contribution (and the trend's mean): with `direct` the 20 intercepts of the
+ * Meridian geo demo move as one ridge (one correlation eigenvalue of 18) with the media level,
+ * and NUTS needs ~3x the leapfrogs (bench/README.md, 2026-11-30). `level` needs a normal
+ * intercept prior.
  */
 export const geoHierarchySchema = z
   .object({
@@ -45,7 +54,10 @@ export const geoHierarchySchema = z
  *   f ~ priors.fourier; beta_mu_c ~ geo.betaMu; beta_tau_c ~ geo.betaTau; alpha_c ~ priors.alpha;
  *   K_c ~ priors.K; S_c ~ priors.S; gamma_g,k ~ priors.gamma; sigma(_g) ~ priors.sigma
  *   (priors.beta is unused: the hierarchy replaces it).
- * Unconstrained order (geo-layout.ts): intercept[G], delta, f[nF], beta_mu[C], beta_tau[C] (log),
+ * Level parametrization (geo.intercept 'level'): the first block is level[G] (identity, no prior
+ *   of its own) and intercept_g = level_g - (1/N) sum_t (mu_g,t - intercept_g), with
+ *   intercept_g ~ priors.intercept (normal) evaluated at that derived value.
+ * Unconstrained order (geo-layout.ts): intercept[G] (or level[G]), delta, f[nF], beta_mu[C], beta_tau[C] (log),
  *   beta_z or beta_log [C x G] channel-major (index c G + g), alpha[C] (logit), K[C] (log),
  *   S[C] (log), gamma[G x K] geo-major (index g K + k), sigma[1 or G] (log); log density with
  *   Jacobians, Stan's `~` constants dropped (-log sigma and -log tau terms kept).
