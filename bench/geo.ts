@@ -21,7 +21,7 @@ import { measureKernel } from './kernel-measure.ts';
 //      run until R-hat <= 1.01 and bulk/tail ESS >= 400 on every column, checked every 100 draws),
 //      all chains on this one thread; time_to_converged_s and where the time went.
 //   npm run bench:geo -- [--no-fit] [--no-tfjs] [--seed 1] [--parametrization centred|nonCentred]
-//                        [--noise shared|perGeo] [--out bench/results/geo.json]
+//                        [--noise shared|perGeo] [--intercept level|direct] [--out bench/results/geo.json]
 register('./tfjs-resolve-hook.mjs', import.meta.url);
 const { createTfjsGeoKernel } = await import('../src/core/kernels/tfjs-geo.ts');
 
@@ -48,6 +48,7 @@ const spec: GeoModelSpec = {
     ...DEFAULT_GEO_MODEL_SPEC.geo,
     parametrization: arg('parametrization', DEFAULT_GEO_MODEL_SPEC.geo.parametrization) as GeoModelSpec['geo']['parametrization'],
     noise: arg('noise', DEFAULT_GEO_MODEL_SPEC.geo.noise) as GeoModelSpec['geo']['noise'],
+    intercept: arg('intercept', DEFAULT_GEO_MODEL_SPEC.geo.intercept ?? 'level') as GeoModelSpec['geo']['intercept'],
   },
 };
 const data = prepareGeoModelData(ds, spec);
@@ -127,6 +128,9 @@ if (withFit) {
     chain_compute_s: runs.map((r) => r.computeS),
     divergences: result.sampler,
     worst_columns: worst,
+    max_rhat: Math.max(...result.summary.map((r) => r.rhat)),
+    min_ess_bulk: Math.min(...result.summary.map((r) => r.essBulk)),
+    min_ess_tail: Math.min(...result.summary.map((r) => r.essTail)),
     roi: channels.map((c) => {
       const r = result.summary.find((x) => x.name === `roi[${c}]`)!;
       return { channel: c, mean: r.mean, q05: r.q05, q95: r.q95 };
