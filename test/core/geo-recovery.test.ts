@@ -16,7 +16,7 @@ describe('geo model recovery on a synthetic panel with known truth', () => {
     const { dataset, truth } = generateSyntheticGeo(new Rng(77), { geos: 5, weeks: 104, spec: DEFAULT_GEO_MODEL_SPEC });
     const spec = truth.spec;
     const data = prepareGeoModelData(dataset, spec);
-    const settings = { ...DEFAULT_FIT_SETTINGS, chains: 4, warmup: 300, draws: 300, seed: 3, kernel: 'fused' as const, untilConverged: undefined };
+    const settings = { ...DEFAULT_FIT_SETTINGS, chains: 4, warmup: 200, draws: 200, seed: 3, kernel: 'fused' as const, untilConverged: undefined };
     const runs = await runFitJob({ spec, data, chainIds: [0, 1, 2, 3], settings, kernel: 'fused' }, () => performance.now());
     const fit = assembleFit(runs, { settings, kernel: 'fused', probes: [], wallS: 1 });
     const row = (name: string) => {
