@@ -48,7 +48,7 @@ const spec: GeoModelSpec = {
     ...DEFAULT_GEO_MODEL_SPEC.geo,
     parametrization: arg('parametrization', DEFAULT_GEO_MODEL_SPEC.geo.parametrization) as GeoModelSpec['geo']['parametrization'],
     noise: arg('noise', DEFAULT_GEO_MODEL_SPEC.geo.noise) as GeoModelSpec['geo']['noise'],
-    intercept: arg('intercept', DEFAULT_GEO_MODEL_SPEC.geo.intercept ?? 'level') as GeoModelSpec['geo']['intercept'],
+    intercept: arg('intercept', DEFAULT_GEO_MODEL_SPEC.geo.intercept ?? 'direct') as GeoModelSpec['geo']['intercept'],
   },
 };
 const data = prepareGeoModelData(ds, spec);

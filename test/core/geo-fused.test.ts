@@ -57,7 +57,10 @@ describe.each(cases)('fused geo kernel, %s', (_name, spec, data, pts) => {
   it('lays out intercept[G], pooled beta (mu, tau, z[C x G]), gamma[G x K] and sigma as the spec says', () => {
     const { G, C, K } = data;
     const sig = spec.geo.noise === 'perGeo' ? G : 1;
-    expect(k.layout.blocks[0].name).toBe(spec.geo.intercept === 'direct' ? 'intercept' : 'level');
+    expect(k.layout.blocks[0].name).toBe(spec.geo.intercept === 'level' ? 'level' : 'intercept');
+    // a spec written before the option (no geo.intercept) keeps its direct intercepts
+    const { intercept: _drop, ...older } = spec.geo;
+    expect(buildGeoLayout({ ...spec, geo: older }, data).blocks[0].name).toBe('intercept');
     expect(k.dim).toBe(G + 1 + data.nF + 2 * C + C * G + 3 * C + G * K + sig);
     expect(k.layout.names).toContain(spec.geo.parametrization === 'centred' ? 'beta_log[tv,geo03]' : 'beta_z[tv,geo03]');
     expect(k.layout.names).toContain('gamma[geo04,price_index]');

@@ -38,12 +38,13 @@ const STD_NORMAL: Prior = { kind: 'normal', mu: 0, sigma: 1 };
 
 /**
  * Whether the spec samples each geo's level (mean over weeks of mu_g,t) instead of its intercept:
- * `geo.intercept` 'level', the default when absent. The level parametrization needs a real-line
+ * `geo.intercept` 'level' (DEFAULT_GEO_HIERARCHY's choice; absent means 'direct', so specs written
+ * before the option keep their parameters). The level parametrization needs a real-line
  * (normal) intercept prior, since intercept_g = level_g - mean_t(mu_g,t - intercept_g) can take any sign.
  * @throws when the level parametrization meets an intercept prior on a bounded support
  */
 export function interceptIsLevel(spec: GeoModelSpec): boolean {
-  if ((spec.geo.intercept ?? 'level') !== 'level') return false;
+  if (spec.geo.intercept !== 'level') return false;
   if (PRIOR_SUPPORT[spec.priors.intercept.kind] !== 'real') {
     throw new Error(`geo.intercept 'level' needs a normal intercept prior (got ${spec.priors.intercept.kind}); use geo.intercept 'direct'.`);
   }
