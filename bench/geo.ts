@@ -6,6 +6,8 @@ import { geoDatasetFromLong, type LongTable } from '../src/core/model/geo-datase
 import { prepareGeoModelData } from '../src/core/model/geo-model-data.ts';
 import { DEFAULT_GEO_MODEL_SPEC, type GeoModelSpec } from '../src/core/spec/geo-spec.ts';
 import { createFusedGeoKernel } from '../src/core/kernels/fused-geo.ts';
+import { createFusedKernel } from '../src/core/kernels/fused.ts';
+import { geoSlice } from '../src/core/model/geo-model-data.ts';
 import { runFitJob, type TableBlock } from '../src/core/inference/fit-worker-impl.ts';
 import { assembleFit, meetsRule } from '../src/core/inference/fit-result.ts';
 import { type FitSettings } from '../src/core/inference/fit-job.ts';
@@ -62,6 +64,15 @@ const kernels: Record<string, { gradPerS: number; usPerCall: number; n: number }
 const f1 = await measureKernel(fused, theta4, 1, { budgetMs: 500, runs: 4 });
 kernels['fused n=1'] = f1;
 console.log(`fused          n=1: ${f1.gradPerS.toFixed(0)} grad/s (${f1.usPerCall.toFixed(0)} us/grad)`);
+// peer in the same run: the national fused kernel on one geo's slice (N weeks x C channels); the
+// geo kernel does G times its channel-weeks, so equal ns per channel-week = no geo overhead
+const nat = createFusedKernel(spec, geoSlice(data, 0));
+const natTheta = Float64Array.from({ length: 4 * nat.dim }, () => rng.uniformIn(-1, 1));
+const fn = await measureKernel(nat, natTheta, 1, { budgetMs: 500, runs: 4 });
+kernels['national fused, one geo'] = fn;
+const nsPerCw = (r: { usPerCall: number }, cw: number) => (1000 * r.usPerCall) / cw;
+const geoNs = nsPerCw(f1, data.G * data.N * data.C), natNs = nsPerCw(fn, data.N * data.C);
+console.log(`national fused on one geo: ${fn.usPerCall.toFixed(1)} us/grad; ns per channel-week: geo ${geoNs.toFixed(1)}, national ${natNs.toFixed(1)} (geo / national = ${(geoNs / natNs).toFixed(2)})`);
 if (withTfjs) {
   for (const backend of ['cpu', 'wasm'] as const) {
     const k = await createTfjsGeoKernel(spec, data, backend);
