@@ -16,6 +16,9 @@ import { fastExp, fastLog } from './fastmath.ts';
 // beta_g,c = exp(m_c + tau_c z_c,g), tau_c = exp(v_c): with s_g,c = sum_t e_g,t h_g,c,t
 // (e = residual / sigma_g^2), d/dm_c = sum_g s_g,c beta_g,c, d/dz_c,g = s_g,c beta_g,c tau_c,
 // d/dv_c = sum_g s_g,c beta_g,c tau_c z_c,g; alpha, K, S as fused.ts with beta_g,c inside the geo sum.
+// Level intercepts (geo.intercept 'level'): intercept_g = level_g - mean_t m_g,t (m = mu - intercept),
+// so d/dlevel_g = sum_t e_g,t + p_g (p_g = d prior / d intercept_g) and every other parameter sees
+// e_g,t - (sum_t e_g,t + p_g) / N in place of e_g,t: one O(N) pass per geo.
 
 /** Re-sum the window when A_t < RESUM * D_t (see fused.ts). */
 const RESUM = 1e-4;
