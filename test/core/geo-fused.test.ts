@@ -10,6 +10,7 @@ import { createFusedGeoKernel, type FusedGeoKernel } from '../../src/core/kernel
 import { createFusedKernel } from '../../src/core/kernels/fused.ts';
 import { constrainGeo, fromGeoParams, geoLogPosterior, toGeoParams, unconstrainGeo } from '../../src/core/model/geo-posterior.ts';
 import { buildGeoLayout } from '../../src/core/model/geo-layout.ts';
+import { toGeoDrawTable } from '../../src/core/model/geo-derived.ts';
 import { unconstrainedPrior } from '../../src/core/model/bijectors.ts';
 import type { Prior } from '../../src/core/spec/prior.ts';
 
@@ -120,6 +121,9 @@ describe('level parametrization of the intercepts (geo.intercept level vs direct
         // and back: the intercepts derived from the levels are the ones we started from
         const back = toGeoParams(kl.layout, constrainGeo(kl.layout, ul), { spec: lvl, data });
         for (let g = 0; g < data.G; g++) expect(back.intercept[g]).toBeCloseTo(p.intercept[g], 12);
+        // the draw table derives them from the contributions instead: the same numbers
+        const table = toGeoDrawTable(lvl, data, kl.layout, ul);
+        for (let g = 0; g < data.G; g++) expect(table.values[table.names.indexOf(`intercept[${data.geos[g]}]`)]).toBeCloseTo(p.intercept[g], 12);
       }
     }
   });

@@ -2,7 +2,7 @@ import type { GeoModelSpec } from '../spec/geo-spec.ts';
 import type { GeoModelData } from './geo-model-data.ts';
 import { geoSlice } from './geo-model-data.ts';
 import type { GeoParamLayout } from './geo-layout.ts';
-import { constrainGeo, paramsOfGeo, toGeoParams, type GeoParams } from './geo-posterior.ts';
+import { constrainGeo, geoMeanOffsets, paramsOfGeo, splitGeoParams, type GeoParams } from './geo-posterior.ts';
 import { deriveChannels } from './derived.ts';
 import type { DrawTable } from './draws.ts';
 
@@ -74,8 +74,13 @@ export function toGeoDrawTable(spec: GeoModelSpec, data: GeoModelData, layout: G
   const o = dim + (level ? G : 0);
   for (let i = 0; i < nDraws; i++) {
     constrainGeo(layout, unconstrained.subarray(i * dim, (i + 1) * dim), x);
-    const p = toGeoParams(layout, x, { spec, data });
+    // contributions do not read the intercept; with levels it is derived from them afterwards
+    const p = splitGeoParams(layout, x);
     const d = deriveGeoChannels(spec, data, p);
+    if (level) {
+      const off = geoMeanOffsets(spec, data, p, d.geoContribution);
+      for (let g = 0; g < G; g++) p.intercept[g] -= off[g];
+    }
     const row = i * width;
     values.set(x, row);
     if (level) values.set(p.intercept, row + dim);

@@ -58,12 +58,31 @@ export interface GeoModelContext {
 /**
  * mean_t (mu_g,t - intercept_g) per geo [G]: what the level parametrization subtracts from
  * level_g to get intercept_g (p.intercept is not read).
+ * @param geoContribution the draw's contributions (deriveGeoChannels, KPI units, [G * C]) when at
+ *   hand: the media part is then sum_c contribution_g,c / (yScale P_g N), with no second pass over the media
  */
-export function geoMeanOffsets(spec: GeoModelSpec, data: GeoModelData, p: GeoParams): Float64Array {
-  const out = new Float64Array(data.G);
-  for (let g = 0; g < data.G; g++) {
-    const mu = meanResponse(spec, geoSlice(data, g), { ...paramsOfGeo(p, g, data.G), intercept: 0 });
-    out[g] = mu.reduce((a, b) => a + b, 0) / data.N;
+export function geoMeanOffsets(spec: GeoModelSpec, data: GeoModelData, p: GeoParams, geoContribution?: Float64Array): Float64Array {
+  const { G, N, C, K, nF } = data;
+  const out = new Float64Array(G);
+  if (!geoContribution) {
+    for (let g = 0; g < G; g++) {
+      const mu = meanResponse(spec, geoSlice(data, g), { ...paramsOfGeo(p, g, G), intercept: 0 });
+      out[g] = mu.reduce((a, b) => a + b, 0) / N;
+    }
+    return out;
+  }
+  let shared = 0;
+  for (let t = 0; t < N; t++) {
+    let v = p.trend * data.t01[t];
+    for (let j = 0; j < nF; j++) v += data.F[t * nF + j] * p.fourier[j];
+    shared += v;
+  }
+  for (let g = 0; g < G; g++) {
+    let s = shared;
+    for (let t = 0; t < N; t++) for (let k = 0; k < K; k++) s += data.Z[(g * N + t) * K + k] * p.gamma[g * K + k];
+    let media = 0;
+    for (let c = 0; c < C; c++) media += geoContribution[g * C + c];
+    out[g] = s / N + media / (data.yScale * data.population[g] * N);
   }
   return out;
 }
@@ -74,21 +93,29 @@ export function geoMeanOffsets(spec: GeoModelSpec, data: GeoModelData, p: GeoPar
  * @throws when the layout has levels and `model` is not given
  */
 export function toGeoParams(layout: GeoParamLayout, x: ArrayLike<number>, model?: GeoModelContext): GeoParams {
-  const vec = (n: GeoBlockName) => {
-    const b = layout.byName[n];
-    return b ? Float64Array.from({ length: b.size }, (_, i) => x[b.offset + i]) : new Float64Array(0);
-  };
-  const tb = layout.byName.trend;
-  const p: GeoParams = {
-    intercept: layout.byName.level ? vec('level') : vec('intercept'), trend: tb ? x[tb.offset] : 0, fourier: vec('fourier'), betaMu: vec('beta_mu'),
-    betaTau: vec('beta_tau'), betaZ: layout.byName.beta_log ? vec('beta_log') : vec('beta_z'), centred: !!layout.byName.beta_log, alpha: vec('alpha'), K: vec('K'), S: vec('S'),
-    gamma: vec('gamma'), sigma: vec('sigma'),
-  };
+  const p = splitGeoParams(layout, x);
   if (!layout.byName.level) return p;
   if (!model) throw new Error('The level parametrization needs the spec and data to derive the intercepts.');
   const off = geoMeanOffsets(model.spec, model.data, p);
   for (let g = 0; g < off.length; g++) p.intercept[g] -= off[g];
   return p;
+}
+
+/**
+ * Splits a constrained vector [dim] into groups as they are sampled: with a `level` block,
+ * `intercept` holds the levels (toGeoParams derives the intercepts).
+ */
+export function splitGeoParams(layout: GeoParamLayout, x: ArrayLike<number>): GeoParams {
+  const vec = (n: GeoBlockName) => {
+    const b = layout.byName[n];
+    return b ? Float64Array.from({ length: b.size }, (_, i) => x[b.offset + i]) : new Float64Array(0);
+  };
+  const tb = layout.byName.trend;
+  return {
+    intercept: layout.byName.level ? vec('level') : vec('intercept'), trend: tb ? x[tb.offset] : 0, fourier: vec('fourier'), betaMu: vec('beta_mu'),
+    betaTau: vec('beta_tau'), betaZ: layout.byName.beta_log ? vec('beta_log') : vec('beta_z'), centred: !!layout.byName.beta_log, alpha: vec('alpha'), K: vec('K'), S: vec('S'),
+    gamma: vec('gamma'), sigma: vec('sigma'),
+  };
 }
 
 /**
