@@ -5,6 +5,7 @@ import type { GeoParamLayout } from './geo-layout.ts';
 import { constrainGeo, geoMeanOffsets, paramsOfGeo, splitGeoParams, type GeoParams } from './geo-posterior.ts';
 import { deriveChannels } from './derived.ts';
 import type { DrawTable } from './draws.ts';
+import type { ModelData } from './model-data.ts';
 
 /** What one draw of the geo model says about each channel, per geo and national, original units. */
 export interface GeoChannelDerived {
@@ -18,8 +19,9 @@ export interface GeoChannelDerived {
 /**
  * Contributions and ROI for one constrained draw: per geo, contribution_g,c,t =
  * beta_g,c h_g,c,t * yScale * P_g (per-capita response back to KPI totals); national = sums over geos.
+ * @param slices geoSlice(data, g) for every geo, when the caller converts many draws (made once)
  */
-export function deriveGeoChannels(spec: GeoModelSpec, data: GeoModelData, p: GeoParams): GeoChannelDerived {
+export function deriveGeoChannels(spec: GeoModelSpec, data: GeoModelData, p: GeoParams, slices?: readonly ModelData[]): GeoChannelDerived {
   const { G, C, N } = data;
   const geoContribution = new Float64Array(G * C);
   const geoRoi = new Float64Array(G * C);
@@ -27,7 +29,7 @@ export function deriveGeoChannels(spec: GeoModelSpec, data: GeoModelData, p: Geo
   const spend = new Float64Array(C);
   const perWeek = new Float64Array(N * C);
   for (let g = 0; g < G; g++) {
-    const d = deriveChannels(spec, geoSlice(data, g), paramsOfGeo(p, g, G));
+    const d = deriveChannels(spec, slices?.[g] ?? geoSlice(data, g), paramsOfGeo(p, g, G));
     geoContribution.set(d.contribution, g * C);
     geoRoi.set(d.roi, g * C);
     for (let c = 0; c < C; c++) {
@@ -72,11 +74,12 @@ export function toGeoDrawTable(spec: GeoModelSpec, data: GeoModelData, layout: G
   const x = new Float64Array(dim);
   const level = layout.byName.level !== undefined;
   const o = dim + (level ? G : 0);
+  const slices = data.geos.map((_, g) => geoSlice(data, g)); // once, not per draw
   for (let i = 0; i < nDraws; i++) {
     constrainGeo(layout, unconstrained.subarray(i * dim, (i + 1) * dim), x);
     // contributions do not read the intercept; with levels it is derived from them afterwards
     const p = splitGeoParams(layout, x);
-    const d = deriveGeoChannels(spec, data, p);
+    const d = deriveGeoChannels(spec, data, p, slices);
     if (level) {
       const off = geoMeanOffsets(spec, data, p, d.geoContribution);
       for (let g = 0; g < G; g++) p.intercept[g] -= off[g];

@@ -156,7 +156,7 @@ export function paramsOfGeo(p: GeoParams, g: number, G: number): ModelParams {
     intercept: p.intercept[g],
     trend: p.trend,
     fourier: p.fourier,
-    beta: geoBeta(p, G).slice(g * C, (g + 1) * C),
+    beta: Float64Array.from({ length: C }, (_, c) => Math.exp(p.centred ? p.betaZ[c * G + g] : p.betaMu[c] + p.betaTau[c] * p.betaZ[c * G + g])),
     alpha: p.alpha,
     K: p.K,
     S: p.S,
