@@ -4,6 +4,7 @@ import { createChain, truncateResult, type AdaptationKind, type Chain, type Chai
 import type { MetricKind } from './metric.ts';
 import type { ChainStatus } from './progress.ts';
 import { Rng } from './rng.ts';
+import type { InitBox } from './initial-point.ts';
 
 /** Sampler settings of a fit (config section `training`). */
 export interface FitSettings {
@@ -17,10 +18,10 @@ export interface FitSettings {
   /** warmup strategy; default 'stan' (Stan's windows) */ adaptation?: AdaptationKind;
   /** metric adapted in warmup; default 'diag' */ metric?: MetricKind;
   /**
-   * half-width of the uniform initialisation box on the unconstrained scale, > 0; default 2
-   * (Stan). runFitJob fills it from the model family (modelInitRadius) when absent.
+   * per-coordinate uniform initialisation box on the unconstrained scale; default (-2, 2) in
+   * every coordinate (Stan). runFitJob fills it from the model family (modelInitBox) when absent.
    */
-  initRadius?: number;
+  initBox?: InitBox;
   /**
    * Run until converged: sample in blocks of `blockDraws` after warmup and stop once every
    * column has R-hat <= maxRhat and bulk and tail ESS >= minEss over all chains; `draws` is then the cap.
@@ -97,7 +98,7 @@ export async function runChains(
       maxTreeDepth: settings.maxTreeDepth,
       adaptation: settings.adaptation ?? 'stan',
       metric: settings.metric ?? 'diag',
-      initRadius: settings.initRadius,
+      initBox: settings.initBox,
     }),
   );
   const computeMs = chainIds.map(() => 0);
