@@ -12,6 +12,14 @@ import type { DatasetState } from './dataset.svelte.ts';
 import type { FitProgress } from '../core/inference/progress.ts';
 import type { FitResult } from '../core/inference/fit-result.ts';
 import type { ConvergenceThresholds } from '../core/diagnostics/checks.ts';
+import { buildStanExport, zipStanExport } from '../core/export/stan-bundle.ts';
+import { importCmdStanRun, type CmdStanFile } from '../core/export/stan-import.ts';
+
+/** An "Export to Stan" download: the zip's file name and bytes. */
+export interface StanDownload {
+  /** `carryover-stan-<model>.zip`, model `national` or `geo` */ filename: string;
+  bytes: Uint8Array;
+}
 
 /** Where a fit stands, for the Fit screen. */
 export type FitPhase = 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
@@ -91,27 +99,54 @@ export class FitState {
    * @returns an error message when there is no Dataset or it cannot be prepared; null when started
    */
   fitDataset(data: DatasetState, spec: ModelSpec | GeoModelSpec, kind: ModelKind = this.grainFor(data)): string | null {
-    const ds = data.dataset;
-    if (!ds) return 'No cleaned dataset yet: load a file, map it and pass the checks first.';
-    let inputs: FitInputs;
+    const inputs = prepareInputs(data, spec, kind);
+    if (typeof inputs === 'string') return inputs;
+    data.settings.setTraining(trainingFromFitSettings($state.snapshot(this.settings), data.settings.training));
+    this.#run(inputs, thresholdsFromTraining(data.settings.training));
+    return null;
+  }
+
+  /**
+   * "Export to Stan": the Stan program of the model the next fit would run (same dataset, spec
+   * and grain), its data JSON and a README with the CmdStan commands for the current settings,
+   * zipped (src/core/export/stan-bundle.ts). Needs no fit.
+   * @returns the download, or an error message when there is no dataset or it cannot be prepared
+   */
+  stanExport(data: DatasetState, spec: ModelSpec | GeoModelSpec, kind: ModelKind = this.grainFor(data)): StanDownload | string {
+    const inputs = prepareInputs(data, spec, kind);
+    if (typeof inputs === 'string') return inputs;
+    const s = $state.snapshot(this.settings);
     try {
-      if (kind === 'geo') {
-        const panel = data.panel;
-        if (!panel) {
-          const why = data.cleaning.panelResult;
-          return why ? `${why.title}. ${why.detail}` : 'No geo panel: map a geo column and choose the geo grain on the Data screen, or fit national.';
-        }
-        const geoSpec: GeoModelSpec = isGeoSpec(spec) ? spec : { ...spec, geo: DEFAULT_GEO_HIERARCHY };
-        inputs = { kind: 'geo', spec: geoSpec, data: prepareGeoModelData(panel.dataset, geoSpec), panel };
-      } else {
-        const { geo: _geo, ...national } = spec as GeoModelSpec;
-        inputs = { kind: 'national', spec: national, data: prepareModelData(ds, national) };
-      }
+      const exp = buildStanExport(inputs.spec, inputs.data, { chains: s.chains, warmup: s.warmup, draws: s.draws, seed: s.seed, adaptDelta: s.adaptDelta, maxTreeDepth: s.maxTreeDepth, metric: s.metric });
+      return { filename: `carryover-stan-${exp.manifest.model}.zip`, bytes: zipStanExport(exp) };
     } catch (e) {
       return e instanceof Error ? e.message : String(e);
     }
-    data.settings.setTraining(trainingFromFitSettings($state.snapshot(this.settings), data.settings.training));
-    this.#run(inputs, thresholdsFromTraining(data.settings.training));
+  }
+
+  /**
+   * "Import CmdStan draws": reads CmdStan's output CSVs (one per chain) of an exported program
+   * against the current dataset, spec and grain; on success the imported run becomes the current
+   * fit result (a running fit is cancelled), so Results, Plan and Report read it as a fit made here.
+   * On failure nothing changes: the current fit stays.
+   * @returns the importer's message (naming file, line and column) on failure; null on success
+   */
+  importCmdStan(data: DatasetState, spec: ModelSpec | GeoModelSpec, files: readonly CmdStanFile[], kind: ModelKind = this.grainFor(data)): string | null {
+    const inputs = prepareInputs(data, spec, kind);
+    if (typeof inputs === 'string') return inputs;
+    let result: FitResult;
+    try {
+      result = importCmdStanRun(files, inputs.spec, inputs.data, thresholdsFromTraining(data.settings.training));
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+    this.cancel();
+    this.#handle = null;
+    this.#inputs = inputs;
+    this.#progress = null;
+    this.#error = null;
+    this.#result = result;
+    this.#phase = 'done';
     return null;
   }
 
@@ -151,6 +186,31 @@ export class FitState {
   /** Stops every worker of a running fit now; the app stays usable. */
   cancel(): void {
     if (this.#phase === 'running') this.#handle?.cancel();
+  }
+}
+
+/**
+ * The model inputs of the cleaned Dataset of `data` at grain `kind`: the geo panel with a
+ * GeoModelSpec (the default hierarchy when `spec` has none), or the national Dataset.
+ * @returns an error message when there is no Dataset or it cannot be prepared
+ */
+function prepareInputs(data: DatasetState, spec: ModelSpec | GeoModelSpec, kind: ModelKind): FitInputs | string {
+  const ds = data.dataset;
+  if (!ds) return 'No cleaned dataset yet: load a file, map it and pass the checks first.';
+  try {
+    if (kind === 'geo') {
+      const panel = data.panel;
+      if (!panel) {
+        const why = data.cleaning.panelResult;
+        return why ? `${why.title}. ${why.detail}` : 'No geo panel: map a geo column and choose the geo grain on the Data screen, or fit national.';
+      }
+      const geoSpec: GeoModelSpec = isGeoSpec(spec) ? spec : { ...spec, geo: DEFAULT_GEO_HIERARCHY };
+      return { kind: 'geo', spec: geoSpec, data: prepareGeoModelData(panel.dataset, geoSpec), panel };
+    }
+    const { geo: _geo, ...national } = spec as GeoModelSpec;
+    return { kind: 'national', spec: national, data: prepareModelData(ds, national) };
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
   }
 }
 

@@ -11,6 +11,9 @@ export class MappingState {
   #problems = $state.raw<string[]>([]);
   // data.population_col of an uploaded config (any column name); undefined: the detector's (a column named population/pop)
   #population = $state<string | undefined>(undefined);
+  // channel names in an uploaded config's channel_map order: the model's channel order follows it
+  // (so draws sampled elsewhere in that order, e.g. by CmdStan, line up); [] keeps table order
+  #channelOrder = $state.raw<string[]>([]);
 
   /** One row per column, table order. */
   get roles(): readonly ColumnRoleView[] { return this.#roles; }
@@ -18,7 +21,7 @@ export class MappingState {
   get problems(): readonly string[] { return this.#problems; }
   /** The mapping as config fields, from the current rows. */
   get mapping(): MappingConfig {
-    const m = toMappingConfig(this.#roles);
+    const m = withChannelOrder(toMappingConfig(this.#roles), this.#channelOrder);
     return this.#population && m.keys.geo ? { ...m, population_col: this.#population } : m;
   }
   /** Column names, table order. */
@@ -34,6 +37,7 @@ export class MappingState {
     this.#roles = rolesFromProposal(p);
     this.#problems = p.problems;
     this.#population = undefined;
+    this.#channelOrder = [];
   }
 
   /** `column` takes `role`; spend/exposure keep a channel name, factors a baseline; a second date or KPI demotes the first. */
@@ -55,6 +59,7 @@ export class MappingState {
   applyConfig(d: DataConfig): void {
     this.#roles = this.#roles.map((x) => roleFromConfig(x, d));
     if (d.population_col) this.#population = d.population_col;
+    this.#channelOrder = Object.keys(d.channel_map);
   }
 
   /** No table: no rows. */
@@ -62,5 +67,13 @@ export class MappingState {
     this.#roles = [];
     this.#problems = [];
     this.#population = undefined;
+    this.#channelOrder = [];
   }
+}
+
+/** `m` with channel_map's keys in `order` first (those it has), then the rest in table order. */
+function withChannelOrder(m: MappingConfig, order: readonly string[]): MappingConfig {
+  if (!order.length) return m;
+  const keys = [...order.filter((k) => k in m.channel_map), ...Object.keys(m.channel_map).filter((k) => !order.includes(k))];
+  return { ...m, channel_map: Object.fromEntries(keys.map((k) => [k, m.channel_map[k]])) };
 }
