@@ -13,6 +13,9 @@ import type { AnalysisOptions, FitAnalysis } from '../src/core/analysis/analyse-
 import type { FitEvaluation, FitEvaluationOptions } from '../src/core/evaluation/fit-evaluation.ts';
 import type { HeldOutEvaluation, HeldOutOptions } from '../src/core/evaluation/holdout.ts';
 import type { Split } from '../src/core/evaluation/splits.ts';
+import type { CmdStanFile } from '../src/core/export/stan-import.ts';
+import type { FitResult } from '../src/core/inference/fit-result.ts';
+import type { ConvergenceThresholds } from '../src/core/diagnostics/checks.ts';
 
 /** One worker's share of a fit: plain data and typed arrays only. */
 export interface FitJob {
@@ -76,6 +79,11 @@ export interface AnalysisWorkerApi {
    * split's test weeks from a refit on its training weeks; predictive noise drawn from `seed`.
    */
   evaluateHeldOut(spec: ModelSpec, split: Split, fit: AnalysisFit, seed: number, options: HeldOutOptions): Promise<HeldOutEvaluation>;
+  /**
+   * importCmdStanRun (src/core/export/stan-import.ts) off the main thread: CmdStan output CSVs
+   * (one per chain) as a run of the model in use; its error crosses as an Error with its message.
+   */
+  importCmdStan(files: CmdStanFile[], spec: ModelSpec | GeoModelSpec, data: ModelData | GeoModelData, thresholds: Partial<ConvergenceThresholds>): Promise<FitResult>;
 }
 
 /** The optimizer worker (workers/optimizer.worker.ts): plans and scenarios over a ResponseModel. Errors cross as { name, message }. */

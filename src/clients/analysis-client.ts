@@ -9,6 +9,9 @@ import type { GeoAnalysis, GeoAnalysisOptions } from '../core/analysis/geo-analy
 import type { FitEvaluation, FitEvaluationOptions } from '../core/evaluation/fit-evaluation.ts';
 import type { HeldOutEvaluation, HeldOutOptions } from '../core/evaluation/holdout.ts';
 import type { Split } from '../core/evaluation/splits.ts';
+import type { CmdStanFile } from '../core/export/stan-import.ts';
+import type { FitResult } from '../core/inference/fit-result.ts';
+import type { ConvergenceThresholds } from '../core/diagnostics/checks.ts';
 
 /** The analysis was cancelled by the user or replaced by a newer one. */
 export class AnalysisCancelled extends Error {
@@ -104,4 +107,14 @@ export function startGeoAnalysis(
  */
 export function startHeldOutEvaluation(spec: ModelSpec, split: Split, fit: AnalysisFit, seed: number, options: HeldOutOptions = {}): AnalysisHandle<HeldOutEvaluation> {
   return inWorker((api) => api.evaluateHeldOut(spec, split, drawsOf(fit), seed, options));
+}
+
+/**
+ * Reads CmdStan's output CSVs (one per chain) as a run of the model in use, in its own web worker
+ * (importCmdStanRun, src/core/export/stan-import.ts: ~1.5 s for 4 x 1000 draws of the reference
+ * model on 208 weeks, too long for the main thread).
+ * @returns the run; rejects with the importer's message (file, line, column) when a file does not fit
+ */
+export function importCmdStanInWorker(files: CmdStanFile[], spec: ModelSpec | GeoModelSpec, data: ModelData | GeoModelData, thresholds: Partial<ConvergenceThresholds>): Promise<FitResult> {
+  return inWorker((api) => api.importCmdStan(files, spec, data, thresholds)).result;
 }

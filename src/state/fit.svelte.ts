@@ -13,7 +13,16 @@ import type { FitProgress } from '../core/inference/progress.ts';
 import type { FitResult } from '../core/inference/fit-result.ts';
 import type { ConvergenceThresholds } from '../core/diagnostics/checks.ts';
 import { buildStanExport, zipStanExport } from '../core/export/stan-bundle.ts';
-import { importCmdStanRun, type CmdStanFile } from '../core/export/stan-import.ts';
+import type { CmdStanFile } from '../core/export/stan-import.ts';
+import { importCmdStanInWorker } from '../clients/analysis-client.ts';
+
+/** What reads CmdStan CSVs as a run (importCmdStanInWorker; tests pass importCmdStanRun in process). */
+export type CmdStanImporter = (
+  files: CmdStanFile[],
+  spec: ModelSpec | GeoModelSpec,
+  data: ModelData | GeoModelData,
+  thresholds: Partial<ConvergenceThresholds>,
+) => Promise<FitResult>;
 
 /** An "Export to Stan" download: the zip's file name and bytes. */
 export interface StanDownload {
@@ -51,11 +60,18 @@ export class FitState {
   #inputs = $state.raw<FitInputs | null>(null);
   #grain = $state<ModelKind | null>(null);
   #start: FitStarter;
+  #import: CmdStanImporter;
+  // every import takes a new id; one that finds a newer import or fit when it ends is dropped
+  #importId = 0;
   settings = $state<FitSettings>({ ...DEFAULT_FIT_SETTINGS });
 
-  /** @param starter starts the workers; default startFit (src/clients/fit-client.ts) */
-  constructor(starter: FitStarter = startFit) {
+  /**
+   * @param starter starts the workers; default startFit (src/clients/fit-client.ts)
+   * @param importer reads CmdStan CSVs; default importCmdStanInWorker (src/clients/analysis-client.ts)
+   */
+  constructor(starter: FitStarter = startFit, importer: CmdStanImporter = importCmdStanInWorker) {
     this.#start = starter;
+    this.#import = importer;
   }
 
   get phase() { return this.#phase; }
@@ -129,17 +145,21 @@ export class FitState {
    * against the current dataset, spec and grain; on success the imported run becomes the current
    * fit result (a running fit is cancelled), so Results, Plan and Report read it as a fit made here.
    * On failure nothing changes: the current fit stays.
+   * The CSVs are read in a worker (importer).
    * @returns the importer's message (naming file, line and column) on failure; null on success
    */
-  importCmdStan(data: DatasetState, spec: ModelSpec | GeoModelSpec, files: readonly CmdStanFile[], kind: ModelKind = this.grainFor(data)): string | null {
+  async importCmdStan(data: DatasetState, spec: ModelSpec | GeoModelSpec, files: readonly CmdStanFile[], kind: ModelKind = this.grainFor(data)): Promise<string | null> {
     const inputs = prepareInputs(data, spec, kind);
     if (typeof inputs === 'string') return inputs;
+    const id = ++this.#importId;
+    const handle = this.#handle;
     let result: FitResult;
     try {
-      result = importCmdStanRun(files, inputs.spec, inputs.data, thresholdsFromTraining(data.settings.training));
+      result = await this.#import([...files], inputs.spec, inputs.data, thresholdsFromTraining(data.settings.training));
     } catch (e) {
       return e instanceof Error ? e.message : String(e);
     }
+    if (id !== this.#importId || this.#handle !== handle) return 'A newer import or fit replaced this import.';
     this.cancel();
     this.#handle = null;
     this.#inputs = inputs;

@@ -7,7 +7,7 @@ import { openNodeDb } from '../../src/data/duckdb-node.ts';
 import { DatasetState } from '../../src/state/dataset.svelte.ts';
 import { FitState, type FitStarter } from '../../src/state/fit.svelte.ts';
 import { DEFAULT_MODEL_SPEC } from '../../src/core/spec/model-spec.ts';
-import type { CmdStanFile } from '../../src/core/export/stan-import.ts';
+import { importCmdStanRun, type CmdStanFile } from '../../src/core/export/stan-import.ts';
 
 // The Fit screen's "Export to Stan" and "Import CmdStan draws" through the app's state in node:
 // the Robyn demo through load -> config upload -> checks -> cleaning on the node DuckDB, then
@@ -22,14 +22,14 @@ afterAll(async () => {
   for (const c of clients) await c.close();
 });
 
-/** A FitState whose starter records its calls and never finishes (no workers in node). */
+/** A FitState whose starter records its calls and never finishes, and whose importer runs in process (no workers in node). */
 function recordingFit() {
   let started = 0;
   const start: FitStarter = () => {
     started++;
     return { result: new Promise(() => {}), cancel: () => {}, workers: 1 } satisfies FitHandle;
   };
-  return { fit: new FitState(start), started: () => started };
+  return { fit: new FitState(start, async (...args) => importCmdStanRun(...args)), started: () => started };
 }
 
 async function robynAsFixture(): Promise<DatasetState> {
@@ -82,7 +82,7 @@ describe('Fit screen: Export to Stan and Import CmdStan draws on the Robyn demo 
     expect(manifest.settings).toMatchObject({ chains: fit.settings.chains, warmup: fit.settings.warmup, draws: fit.settings.draws, seed: fit.settings.seed });
     expect(fit.result).toBeNull();
 
-    expect(fit.importCmdStan(ds, DEFAULT_MODEL_SPEC, files)).toBeNull();
+    expect(await fit.importCmdStan(ds, DEFAULT_MODEL_SPEC, files)).toBeNull();
     expect(started()).toBe(0);
     expect(fit.phase).toBe('done');
     expect(fit.kind).toBe('national');
@@ -100,7 +100,7 @@ describe('Fit screen: Export to Stan and Import CmdStan draws on the Robyn demo 
 
     // a foreign CSV: the importer's message, and the imported run stays the current fit
     const foreign = { name: FILE, text: readFileSync(`public/demo/${FILE}`, 'utf8') };
-    expect(fit.importCmdStan(ds, DEFAULT_MODEL_SPEC, [foreign])).toMatch(/^robyn_simulated_weekly\.csv, line 1: expected CmdStan's header starting with lp__/);
+    expect(await fit.importCmdStan(ds, DEFAULT_MODEL_SPEC, [foreign])).toMatch(/^robyn_simulated_weekly\.csv, line 1: expected CmdStan's header starting with lp__/);
     expect(fit.result).toBe(run);
     expect(fit.phase).toBe('done');
   });
@@ -113,7 +113,7 @@ describe('Fit screen: Export to Stan and Import CmdStan draws on the Robyn demo 
     await ds.runChecks();
     expect(ds.dataset!.channels.map((x) => x.name)).toEqual(['tv', 'ooh', 'print', 'search', 'facebook']);
     const { fit } = recordingFit();
-    expect(fit.importCmdStan(ds, DEFAULT_MODEL_SPEC, files)).toMatch(/^output_1\.csv, line \d+, column roi\.4: Stan's ROI of search is [\d.e+-]+, the data in use give/);
+    expect(await fit.importCmdStan(ds, DEFAULT_MODEL_SPEC, files)).toMatch(/^output_1\.csv, line \d+, column roi\.4: Stan's ROI of search is [\d.e+-]+, the data in use give/);
     expect(fit.result).toBeNull();
     expect(fit.phase).toBe('idle');
   });
