@@ -7,6 +7,7 @@ import { openNodeDb } from '../../src/data/duckdb-node.ts';
 import { DatasetState } from '../../src/state/dataset.svelte.ts';
 import { FitState, type FitStarter } from '../../src/state/fit.svelte.ts';
 import { DEFAULT_MODEL_SPEC } from '../../src/core/spec/model-spec.ts';
+import { DEFAULT_GEO_HIERARCHY, type GeoModelSpec } from '../../src/core/spec/geo-spec.ts';
 import { importCmdStanRun, type CmdStanFile } from '../../src/core/export/stan-import.ts';
 
 // The Fit screen's "Export to Stan" and "Import CmdStan draws" through the app's state in node:
@@ -116,5 +117,26 @@ describe('Fit screen: Export to Stan and Import CmdStan draws on the Robyn demo 
     expect(await fit.importCmdStan(ds, DEFAULT_MODEL_SPEC, files)).toMatch(/^output_1\.csv, line \d+, column roi\.4: Stan's ROI of search is [\d.e+-]+, the data in use give/);
     expect(fit.result).toBeNull();
     expect(fit.phase).toBe('idle');
+  });
+
+  it('at geo grain: exports the geo program of the panel, and draws of the national program are refused by name', async () => {
+    const c = new DataClient(openNodeDb);
+    clients.push(c);
+    const ds = new DatasetState(c, () => '2024-02-01');
+    await ds.loadBytes('meridian_geo_media.csv', new Uint8Array(readFileSync('public/demo/meridian_geo_media.csv')));
+    await ds.runChecks();
+    const { fit } = recordingFit();
+    expect(fit.grainFor(ds)).toBe('geo');
+    // 'direct' intercepts: the geo program's 'level' parametrization comes with branch h-stanlevel
+    const spec: GeoModelSpec = { ...DEFAULT_MODEL_SPEC, geo: { ...DEFAULT_GEO_HIERARCHY, intercept: 'direct' } };
+    const dl = fit.stanExport(ds, spec);
+    if (typeof dl === 'string') throw new Error(dl);
+    expect(dl.filename).toBe('carryover-stan-geo.zip');
+    const zip = unzipSync(dl.bytes);
+    const json = JSON.parse(strFromU8(zip['carryover_geo_stan/carryover_geo.data.json']));
+    expect([json.G, json.N, json.C]).toEqual([20, 156, 4]);
+    expect(strFromU8(zip['carryover_geo_stan/carryover_geo.stan'])).toContain('model {');
+    expect(await fit.importCmdStan(ds, spec, files)).toMatch(/^output_1\.csv: no column /);
+    expect(fit.result).toBeNull();
   });
 });
