@@ -7,7 +7,7 @@ import { openApp, offOrigin, type AppPage } from './browser.ts';
 // Issue 12 item 3 on the built app, without a fit: the Robyn demo mapped as the CmdStan fixture
 // was sampled (test/fixtures/cmdstan/robyn.carryover.yaml), "Export to Stan" downloads the zip,
 // "Import CmdStan draws" reads the fixture's two chains as the current fit and Results shows ROI
-// with intervals; a CSV that is not CmdStan output gets the importer's message.
+// with intervals, Plan and Report read it; a CSV that is not CmdStan output gets the importer's message.
 
 const FIXTURE = 'test/fixtures/cmdstan';
 const CHANNELS = ['tv', 'ooh', 'print', 'facebook', 'search'];
@@ -50,6 +50,21 @@ describe('Fit screen: Export to Stan, Import CmdStan draws (Robyn demo, no fit)'
     const rows = await page.getByTestId('results-roi-table').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td,th')].map((c) => (c as HTMLElement).innerText.trim())));
     expect(rows.map((r) => r[0]).sort()).toEqual([...CHANNELS].sort());
     for (const r of rows) expect(r[1]).toMatch(/^[\d.,]+ \[[\d.,-]+, [\d.,]+\] 90%$/);
+  });
+
+  it('Plan and Report read the imported run as a fit made here', async () => {
+    const { page } = app;
+    await page.click('nav a[href="#/plan"]');
+    await page.getByTestId('plan-run').click();
+    const rec = page.locator('[data-testid="plan-recommendation"][data-objective="expected"]');
+    await rec.waitFor({ timeout: 60_000 });
+    await expect(rec.locator('[data-testid="plan-table"] tbody tr').count()).resolves.toBe(CHANNELS.length);
+    await page.click('nav a[href="#/report"]');
+    const roi = page.getByTestId('report-view').locator('#roi-table');
+    await roi.waitFor({ timeout: 60_000 });
+    const rows = await roi.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-channel')));
+    expect(rows.sort()).toEqual([...CHANNELS].sort());
+    expect((await roi.innerText()).match(/\(90%: -?[\d.,e-]+ to -?[\d.,e-]+\)/g)?.length).toBeGreaterThanOrEqual(CHANNELS.length);
   });
 
   it('a CSV that is not CmdStan output gets the importer\'s message and the imported fit stays', async () => {
