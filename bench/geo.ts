@@ -6,6 +6,8 @@ import { geoDatasetFromLong, type LongTable } from '../src/core/model/geo-datase
 import { prepareGeoModelData } from '../src/core/model/geo-model-data.ts';
 import { DEFAULT_GEO_MODEL_SPEC, type GeoModelSpec } from '../src/core/spec/geo-spec.ts';
 import { createFusedGeoKernel } from '../src/core/kernels/fused-geo.ts';
+import { createFusedKernel } from '../src/core/kernels/fused.ts';
+import { geoSlice } from '../src/core/model/geo-model-data.ts';
 import { runFitJob, type TableBlock } from '../src/core/inference/fit-worker-impl.ts';
 import { assembleFit, meetsRule } from '../src/core/inference/fit-result.ts';
 import { type FitSettings } from '../src/core/inference/fit-job.ts';
@@ -21,7 +23,7 @@ import { measureKernel } from './kernel-measure.ts';
 //      run until R-hat <= 1.01 and bulk/tail ESS >= 400 on every column, checked every 100 draws),
 //      all chains on this one thread; time_to_converged_s and where the time went.
 //   npm run bench:geo -- [--no-fit] [--no-tfjs] [--seed 1] [--parametrization centred|nonCentred]
-//                        [--noise shared|perGeo] [--out bench/results/geo.json]
+//                        [--noise shared|perGeo] [--intercept level|direct] [--out bench/results/geo.json]
 //                        [--peer [--peer-draws 1000] [--peer-dir DIR]]
 //   --peer: the Stan peer (bench/stan-geo-peer.ts): rstan samples Carryover's exported geo program on the
 //   same data and spec, 4 chains, the fit's warmup and draws (the draws the fit kept, else --peer-draws),
@@ -52,6 +54,7 @@ const spec: GeoModelSpec = {
     ...DEFAULT_GEO_MODEL_SPEC.geo,
     parametrization: arg('parametrization', DEFAULT_GEO_MODEL_SPEC.geo.parametrization) as GeoModelSpec['geo']['parametrization'],
     noise: arg('noise', DEFAULT_GEO_MODEL_SPEC.geo.noise) as GeoModelSpec['geo']['noise'],
+    intercept: arg('intercept', DEFAULT_GEO_MODEL_SPEC.geo.intercept ?? 'direct') as GeoModelSpec['geo']['intercept'],
   },
 };
 const data = prepareGeoModelData(ds, spec);
@@ -65,6 +68,15 @@ const kernels: Record<string, { gradPerS: number; usPerCall: number; n: number }
 const f1 = await measureKernel(fused, theta4, 1, { budgetMs: 500, runs: 4 });
 kernels['fused n=1'] = f1;
 console.log(`fused          n=1: ${f1.gradPerS.toFixed(0)} grad/s (${f1.usPerCall.toFixed(0)} us/grad)`);
+// peer in the same run: the national fused kernel on one geo's slice (N weeks x C channels); the
+// geo kernel does G times its channel-weeks, so equal ns per channel-week = no geo overhead
+const nat = createFusedKernel(spec, geoSlice(data, 0));
+const natTheta = Float64Array.from({ length: 4 * nat.dim }, () => rng.uniformIn(-1, 1));
+const fn = await measureKernel(nat, natTheta, 1, { budgetMs: 500, runs: 4 });
+kernels['national fused, one geo'] = fn;
+const nsPerCw = (r: { usPerCall: number }, cw: number) => (1000 * r.usPerCall) / cw;
+const geoNs = nsPerCw(f1, data.G * data.N * data.C), natNs = nsPerCw(fn, data.N * data.C);
+console.log(`national fused on one geo: ${fn.usPerCall.toFixed(1)} us/grad; ns per channel-week: geo ${geoNs.toFixed(1)}, national ${natNs.toFixed(1)} (geo / national = ${(geoNs / natNs).toFixed(2)})`);
 if (withTfjs) {
   for (const backend of ['cpu', 'wasm'] as const) {
     const k = await createTfjsGeoKernel(spec, data, backend);
@@ -131,6 +143,9 @@ if (withFit) {
     chain_compute_s: runs.map((r) => r.computeS),
     divergences: result.sampler,
     worst_columns: worst,
+    max_rhat: Math.max(...result.summary.map((r) => r.rhat)),
+    min_ess_bulk: Math.min(...result.summary.map((r) => r.essBulk)),
+    min_ess_tail: Math.min(...result.summary.map((r) => r.essTail)),
     roi: channels.map((c) => {
       const r = result.summary.find((x) => x.name === `roi[${c}]`)!;
       return { channel: c, mean: r.mean, q05: r.q05, q95: r.q95 };

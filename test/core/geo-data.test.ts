@@ -62,7 +62,7 @@ describe('prepareGeoModelData (per-capita scaling)', () => {
   it('derives per-geo contributions in KPI units that sum to the national one', () => {
     const layout = buildGeoLayout(DEFAULT_GEO_MODEL_SPEC, data);
     const x = constrainGeo(layout, Float64Array.from({ length: layout.dim }, (_, i) => 0.1 * Math.sin(i + 1)));
-    const d = deriveGeoChannels(DEFAULT_GEO_MODEL_SPEC, data, toGeoParams(layout, x));
+    const d = deriveGeoChannels(DEFAULT_GEO_MODEL_SPEC, data, toGeoParams(layout, x, { spec: DEFAULT_GEO_MODEL_SPEC, data }));
     expect(d.contribution[0]).toBeCloseTo(d.geoContribution[0] + d.geoContribution[1], 9);
     expect(d.roi[0]).toBeCloseTo(d.contribution[0] / 12, 12);
     expect(d.geoRoi[1]).toBeCloseTo(d.geoContribution[1] / 6, 12);
@@ -80,5 +80,28 @@ describe('model families through the kernel factory', () => {
     const k = await createKernel('fused', DEFAULT_GEO_MODEL_SPEC, data);
     expect(k.dim).toBe(buildGeoLayout(DEFAULT_GEO_MODEL_SPEC, data).dim);
     expect(() => modelOf(DEFAULT_MODEL_SPEC, data)).toThrow(/Geo panel data need the geo model spec/);
+  });
+
+  it('starts geo chains in the geo init box (log beta_tau in (-3, -1), the rest in (-1, 1)) and rejects a bad box', async () => {
+    const { modelInitBox, modelOf } = await import('../../src/core/model/model-kind.ts');
+    const { createChain } = await import('../../src/core/inference/chain.ts');
+    const { asLogDensity } = await import('../../src/core/kernels/kernel.ts');
+    const { createFusedGeoKernel } = await import('../../src/core/kernels/fused-geo.ts');
+    const { Rng } = await import('../../src/core/inference/rng.ts');
+    const data = prepareGeoModelData(geoDatasetFromLong(table(), mapping), DEFAULT_GEO_MODEL_SPEC);
+    const layout = buildGeoLayout(DEFAULT_GEO_MODEL_SPEC, data);
+    const box = modelInitBox(modelOf(DEFAULT_GEO_MODEL_SPEC, data))!;
+    const tau = layout.byName.beta_tau!;
+    const target = asLogDensity(createFusedGeoKernel(DEFAULT_GEO_MODEL_SPEC, data));
+    for (let c = 0; c < 4; c++) {
+      const init = createChain({ target, rng: Rng.forChain(1, c), warmup: 0, draws: 0, initBox: box }).result().init;
+      init.forEach((u, i) => {
+        const isTau = i >= tau.offset && i < tau.offset + tau.size;
+        expect(u, layout.names[i]).toBeGreaterThanOrEqual(isTau ? -3 : -1);
+        expect(u, layout.names[i]).toBeLessThanOrEqual(isTau ? -1 : 1);
+      });
+    }
+    const bad = { lo: box.lo, hi: Float64Array.from(box.lo) };
+    expect(() => createChain({ target, rng: new Rng(1), warmup: 0, draws: 0, initBox: bad })).toThrow(/init box coordinate 0: lo -1 must be below hi -1/);
   });
 });

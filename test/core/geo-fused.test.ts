@@ -8,8 +8,9 @@ import { DEFAULT_GEO_MODEL_SPEC, type GeoModelSpec } from '../../src/core/spec/g
 import { DEFAULT_MODEL_SPEC } from '../../src/core/spec/model-spec.ts';
 import { createFusedGeoKernel, type FusedGeoKernel } from '../../src/core/kernels/fused-geo.ts';
 import { createFusedKernel } from '../../src/core/kernels/fused.ts';
-import { fromGeoParams, geoLogPosterior, unconstrainGeo } from '../../src/core/model/geo-posterior.ts';
+import { constrainGeo, fromGeoParams, geoLogPosterior, toGeoParams, unconstrainGeo } from '../../src/core/model/geo-posterior.ts';
 import { buildGeoLayout } from '../../src/core/model/geo-layout.ts';
+import { toGeoDrawTable } from '../../src/core/model/geo-derived.ts';
 import { unconstrainedPrior } from '../../src/core/model/bijectors.ts';
 import type { Prior } from '../../src/core/spec/prior.ts';
 
@@ -37,11 +38,12 @@ function fdGradient(f: (x: Float64Array) => number, x: Float64Array): Float64Arr
 
 const perGeoSpec: GeoModelSpec = { ...DEFAULT_GEO_MODEL_SPEC, geo: { ...DEFAULT_GEO_MODEL_SPEC.geo, noise: 'perGeo' } };
 const centredSpec: GeoModelSpec = { ...DEFAULT_GEO_MODEL_SPEC, geo: { ...DEFAULT_GEO_MODEL_SPEC.geo, parametrization: 'centred' } };
-const cases = ([['shared noise', DEFAULT_GEO_MODEL_SPEC], ['per-geo noise', perGeoSpec], ['centred beta', centredSpec]] as const).map(([name, spec]) => {
+const directSpec: GeoModelSpec = { ...DEFAULT_GEO_MODEL_SPEC, geo: { ...DEFAULT_GEO_MODEL_SPEC.geo, intercept: 'direct' } };
+const cases = ([['shared noise', DEFAULT_GEO_MODEL_SPEC], ['per-geo noise', perGeoSpec], ['centred beta', centredSpec], ['direct intercepts', directSpec]] as const).map(([name, spec]) => {
   const syn = generateSyntheticGeo(new Rng(11), { geos: 5, weeks: 60, spec });
   const data = prepareGeoModelData(syn.dataset, spec);
   const layout = buildGeoLayout(spec, data);
-  const truthU = unconstrainGeo(layout, fromGeoParams(layout, syn.truth.params));
+  const truthU = unconstrainGeo(layout, fromGeoParams(layout, syn.truth.params, { spec, data }));
   const rng = new Rng(3);
   // 6 points around the truth (where the sampler lives) and 4 uniform in [-1.5, 1.5] (Stan's init region)
   const pts = Array.from({ length: 10 }, (_, j) =>
@@ -56,6 +58,10 @@ describe.each(cases)('fused geo kernel, %s', (_name, spec, data, pts) => {
   it('lays out intercept[G], pooled beta (mu, tau, z[C x G]), gamma[G x K] and sigma as the spec says', () => {
     const { G, C, K } = data;
     const sig = spec.geo.noise === 'perGeo' ? G : 1;
+    expect(k.layout.blocks[0].name).toBe(spec.geo.intercept === 'level' ? 'level' : 'intercept');
+    // a spec written before the option (no geo.intercept) keeps its direct intercepts
+    const { intercept: _drop, ...older } = spec.geo;
+    expect(buildGeoLayout({ ...spec, geo: older }, data).blocks[0].name).toBe('intercept');
     expect(k.dim).toBe(G + 1 + data.nF + 2 * C + C * G + 3 * C + G * K + sig);
     expect(k.layout.names).toContain(spec.geo.parametrization === 'centred' ? 'beta_log[tv,geo03]' : 'beta_z[tv,geo03]');
     expect(k.layout.names).toContain('gamma[geo04,price_index]');
@@ -94,6 +100,35 @@ describe.each(cases)('fused geo kernel, %s', (_name, spec, data, pts) => {
   });
 });
 
+describe('level parametrization of the intercepts (geo.intercept level vs direct)', () => {
+  it('is the same density: equal log posterior at corresponding points (the map has Jacobian 1)', () => {
+    for (const base of [DEFAULT_GEO_MODEL_SPEC, perGeoSpec, centredSpec]) {
+      const lvl = { ...base, geo: { ...base.geo, intercept: 'level' as const } };
+      const dir = { ...base, geo: { ...base.geo, intercept: 'direct' as const } };
+      const syn = generateSyntheticGeo(new Rng(12), { geos: 4, weeks: 52, spec: dir });
+      const data = prepareGeoModelData(syn.dataset, dir);
+      const kd = createFusedGeoKernel(dir, data), kl = createFusedGeoKernel(lvl, data);
+      const rng = new Rng(8);
+      const truthD = unconstrainGeo(kd.layout, fromGeoParams(kd.layout, syn.truth.params));
+      for (let rep = 0; rep < 5; rep++) {
+        const ud = Float64Array.from(truthD, (u) => u + 0.5 * rng.normal());
+        const p = toGeoParams(kd.layout, constrainGeo(kd.layout, ud));
+        const ul = unconstrainGeo(kl.layout, fromGeoParams(kl.layout, p, { spec: lvl, data }));
+        // the level is the geo's mean fitted value: not the intercept unless the rest averages to 0
+        expect(Math.abs(ul[0] - ud[0])).toBeGreaterThan(1e-3);
+        expect(relErr(value(kl, ul), value(kd, ud))).toBeLessThan(1e-11);
+        expect(relErr(geoLogPosterior(lvl, data, kl.layout, ul), value(kd, ud))).toBeLessThan(1e-11);
+        // and back: the intercepts derived from the levels are the ones we started from
+        const back = toGeoParams(kl.layout, constrainGeo(kl.layout, ul), { spec: lvl, data });
+        for (let g = 0; g < data.G; g++) expect(back.intercept[g]).toBeCloseTo(p.intercept[g], 12);
+        // the draw table derives them from the contributions instead: the same numbers
+        const table = toGeoDrawTable(lvl, data, kl.layout, ul);
+        for (let g = 0; g < data.G; g++) expect(table.values[table.names.indexOf(`intercept[${data.geos[g]}]`)]).toBeCloseTo(p.intercept[g], 12);
+      }
+    }
+  });
+});
+
 describe('national model as the limit of the geo model', () => {
   it('one geo of population 1 gives the national data, and equal betas give the national likelihood', () => {
     const syn = generateSynthetic(new Rng(5));
@@ -101,14 +136,14 @@ describe('national model as the limit of the geo model', () => {
     const ds = syn.dataset;
     const geoData = prepareGeoModelData(
       { ...ds, geos: ['all'], population: Float64Array.of(1), factors: ds.factors },
-      DEFAULT_GEO_MODEL_SPEC,
+      directSpec,
     );
     expect(Array.from(geoData.X)).toEqual(Array.from(nat.X));
     expect(Array.from(geoData.y)).toEqual(Array.from(nat.y));
     expect(Array.from(geoData.Z)).toEqual(Array.from(nat.Z));
     // the same point in both parametrisations: beta = exp(beta_mu) (tau z = 0), everything else equal
     const kn = createFusedKernel(DEFAULT_MODEL_SPEC, nat);
-    const kg = createFusedGeoKernel(DEFAULT_GEO_MODEL_SPEC, geoData);
+    const kg = createFusedGeoKernel(directSpec, geoData);
     const rng = new Rng(9);
     for (let rep = 0; rep < 5; rep++) {
       const un = Float64Array.from({ length: kn.dim }, () => rng.uniformIn(-1.5, 1.5));

@@ -12,12 +12,11 @@ import { DEFAULT_FIT_SETTINGS } from '../../src/core/inference/fit-settings.ts';
 // per-geo ROI with its 90% intervals.
 describe('geo model recovery on a synthetic panel with known truth', () => {
   it('90% intervals cover national ROI of >= 3 of 4 channels and >= 80% of per-geo ROIs; chains converge', async () => {
-    // centred: on panels whose geos each pin their effects it needs ~half the leapfrogs of nonCentred
-    const spec0 = { ...DEFAULT_GEO_MODEL_SPEC, geo: { ...DEFAULT_GEO_MODEL_SPEC.geo, parametrization: 'centred' as const } };
-    const { dataset, truth } = generateSyntheticGeo(new Rng(77), { geos: 5, weeks: 104, spec: spec0 });
+    // the app's default geo spec (nonCentred beta, level intercepts)
+    const { dataset, truth } = generateSyntheticGeo(new Rng(77), { geos: 5, weeks: 104, spec: DEFAULT_GEO_MODEL_SPEC });
     const spec = truth.spec;
     const data = prepareGeoModelData(dataset, spec);
-    const settings = { ...DEFAULT_FIT_SETTINGS, chains: 4, warmup: 300, draws: 300, seed: 3, kernel: 'fused' as const, untilConverged: undefined };
+    const settings = { ...DEFAULT_FIT_SETTINGS, chains: 4, warmup: 200, draws: 200, seed: 3, kernel: 'fused' as const, untilConverged: undefined };
     const runs = await runFitJob({ spec, data, chainIds: [0, 1, 2, 3], settings, kernel: 'fused' }, () => performance.now());
     const fit = assembleFit(runs, { settings, kernel: 'fused', probes: [], wallS: 1 });
     const row = (name: string) => {

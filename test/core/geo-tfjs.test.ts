@@ -20,12 +20,13 @@ const perGeo: GeoModelSpec = { ...DEFAULT_GEO_MODEL_SPEC, geo: { ...DEFAULT_GEO_
 describe.each([
   ['cpu', 'shared', DEFAULT_GEO_MODEL_SPEC],
   ['wasm', 'perGeo', perGeo],
+  ['cpu', 'shared (direct intercepts)', { ...DEFAULT_GEO_MODEL_SPEC, geo: { ...DEFAULT_GEO_MODEL_SPEC.geo, intercept: 'direct' } } as GeoModelSpec],
   ['wasm', 'shared (centred beta)', { ...DEFAULT_GEO_MODEL_SPEC, geo: { ...DEFAULT_GEO_MODEL_SPEC.geo, parametrization: 'centred' } } as GeoModelSpec],
 ] as const)('tfjs-%s geo kernel (%s noise) against the fused geo kernel', (backend, _noise, spec) => {
   const syn = generateSyntheticGeo(new Rng(21), { geos: 6, weeks: 52, spec });
   const data = prepareGeoModelData(syn.dataset, spec);
   const fused = createFusedGeoKernel(spec, data);
-  const truthU = unconstrainGeo(fused.layout, fromGeoParams(fused.layout, syn.truth.params));
+  const truthU = unconstrainGeo(fused.layout, fromGeoParams(fused.layout, syn.truth.params, { spec, data }));
   const rng = new Rng(4);
   const n = 8; // one batch: 8 chains x 6 geos
   const theta = new Float64Array(n * fused.dim);

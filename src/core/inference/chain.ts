@@ -5,7 +5,7 @@ import type { MetricKind } from './metric.ts';
 import { StanWarmup, type Adaptable, type Warmup } from './adaptation.ts';
 import { GradientWarmup } from './gradient-warmup.ts';
 import { DenseWarmup, type DenseWarmupOptions } from './dense-warmup.ts';
-import { initialPoint } from './initial-point.ts';
+import { initialPoint, type InitBox } from './initial-point.ts';
 
 /**
  * Warmup strategies: 'stan' (Stan's windows; variance or covariance by `metric`), 'gradient'
@@ -42,6 +42,8 @@ export interface ChainConfig {
   init?: ArrayLike<number>;
   /** Half-width of the random initialisation box. Default 2 (Stan). */
   initRadius?: number;
+  /** Per-coordinate initialisation box (unconstrained); replaces initRadius when given. */
+  initBox?: InitBox;
   /** Step size before the initial heuristic search (> 0). Default 1 (Stan). */
   stepSize?: number;
   /** Initial diagonal inverse metric ([dim], > 0). Default all ones. */
@@ -141,7 +143,7 @@ export function createChain(config: ChainConfig): Chain {
   const dim = target.dim;
   const sampler = new Nuts(target, rng, { maxTreeDepth: config.maxTreeDepth ?? 10 });
   if (config.invMetric) sampler.setInvMetric(config.invMetric);
-  const init = initialPoint(sampler, rng, config.init, config.initRadius ?? 2);
+  const init = initialPoint(sampler, rng, config.init, config.initBox ?? config.initRadius ?? 2);
   sampler.stepSize = config.stepSize ?? 1;
   const adapter = WARMUPS[config.adaptation ?? 'stan'](sampler, config);
   sampler.findReasonableStepSize();

@@ -4,6 +4,7 @@ import { createChain, truncateResult, type AdaptationKind, type Chain, type Chai
 import type { MetricKind } from './metric.ts';
 import type { ChainStatus } from './progress.ts';
 import { Rng } from './rng.ts';
+import type { InitBox } from './initial-point.ts';
 
 /** Sampler settings of a fit (config section `training`). */
 export interface FitSettings {
@@ -16,6 +17,11 @@ export interface FitSettings {
   /** a pinned kernel, or 'auto' for a measured probe at fit start */ kernel: KernelName | 'auto';
   /** warmup strategy; default 'stan' (Stan's windows) */ adaptation?: AdaptationKind;
   /** metric adapted in warmup; default 'diag' */ metric?: MetricKind;
+  /**
+   * per-coordinate uniform initialisation box on the unconstrained scale; default (-2, 2) in
+   * every coordinate (Stan). runFitJob fills it from the model family (modelInitBox) when absent.
+   */
+  initBox?: InitBox;
   /**
    * Run until converged: sample in blocks of `blockDraws` after warmup and stop once every
    * column has R-hat <= maxRhat and bulk and tail ESS >= minEss over all chains; `draws` is then the cap.
@@ -92,6 +98,7 @@ export async function runChains(
       maxTreeDepth: settings.maxTreeDepth,
       adaptation: settings.adaptation ?? 'stan',
       metric: settings.metric ?? 'diag',
+      initBox: settings.initBox,
     }),
   );
   const computeMs = chainIds.map(() => 0);

@@ -8,7 +8,7 @@ import type { TfjsBackendOptions } from '../kernels/tfjs-backend.ts';
 import type { DrawTable } from '../model/draws.ts';
 import type { GeoModelSpec } from '../spec/geo-spec.ts';
 import type { GeoModelData } from '../model/geo-model-data.ts';
-import { modelDrawTable, modelLayout, modelOf } from '../model/model-kind.ts';
+import { modelDrawTable, modelInitBox, modelLayout, modelOf } from '../model/model-kind.ts';
 import { runChains, type ChainRun, type DrawBlock, type FitSettings } from './fit-job.ts';
 import type { ChainStatus } from './progress.ts';
 import { Rng } from './rng.ts';
@@ -71,7 +71,8 @@ export async function runFitJob(
             chains: b.chains.map((c) => ({ chain: c.chain, values: modelDrawTable(model, c.draws).values })),
           })
       : undefined;
-    const runs = await runChains(asLogDensity(kernel), job.chainIds, job.settings, now, onStatus, toTable);
+    const settings = { ...job.settings, initBox: job.settings.initBox ?? modelInitBox(model) };
+    const runs = await runChains(asLogDensity(kernel), job.chainIds, settings, now, onStatus, toTable);
     return runs.map((r) => ({ ...r, table: modelDrawTable(model, r.result.draws) }));
   } finally {
     kernel.dispose();

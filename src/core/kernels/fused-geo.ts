@@ -16,6 +16,9 @@ import { fastExp, fastLog } from './fastmath.ts';
 // beta_g,c = exp(m_c + tau_c z_c,g), tau_c = exp(v_c): with s_g,c = sum_t e_g,t h_g,c,t
 // (e = residual / sigma_g^2), d/dm_c = sum_g s_g,c beta_g,c, d/dz_c,g = s_g,c beta_g,c tau_c,
 // d/dv_c = sum_g s_g,c beta_g,c tau_c z_c,g; alpha, K, S as fused.ts with beta_g,c inside the geo sum.
+// Level intercepts (geo.intercept 'level'): intercept_g = level_g - mean_t m_g,t (m = mu - intercept),
+// so d/dlevel_g = sum_t e_g,t + p_g (p_g = d prior / d intercept_g) and every other parameter sees
+// e_g,t - (sum_t e_g,t + p_g) / N in place of e_g,t: one O(N) pass per geo.
 
 /** Re-sum the window when A_t < RESUM * D_t (see fused.ts). */
 const RESUM = 1e-4;
@@ -48,7 +51,10 @@ export function createFusedGeoKernel(spec: GeoModelSpec, data: GeoModelData): Fu
   const { N, G, C, K, L, nF, y, t01 } = data;
   const dim = layout.dim;
   const off = (n: GeoBlockName) => layout.byName[n]?.offset ?? -1;
-  const iInt = off('intercept'), iTrend = off('trend'), iF = off('fourier'), iMu = off('beta_mu'), iTau = off('beta_tau');
+  // level parametrization: the slot holds level_g and intercept_g = level_g - mean_t(m_g,t), with
+  // m_g,t = mu_g,t - intercept_g; the intercept prior is applied to the derived intercept
+  const level = layout.byName.level !== undefined;
+  const iInt = level ? off('level') : off('intercept'), iTrend = off('trend'), iF = off('fourier'), iMu = off('beta_mu'), iTau = off('beta_tau');
   const centred = layout.byName.beta_log !== undefined;
   // beta_z (nonCentred) or beta_log (centred): the same slot, channel-major c * G + g
   const iZ = centred ? off('beta_log') : off('beta_z');
@@ -94,6 +100,9 @@ export function createFusedGeoKernel(spec: GeoModelSpec, data: GeoModelData): Fu
     }
   }
 
+  const intPrior = spec.priors.intercept;
+  const intPriorFn = UNCONSTRAINED_PRIORS[intPrior.kind] as UnconstrainedPrior;
+  const pgScratch = new Float64Array(1);
   const xv = new Float64Array(dim);
   const dxdu = new Float64Array(dim);
   const base = new Float64Array(N); // shared baseline: trend + seasonality
@@ -186,7 +195,7 @@ export function createFusedGeoKernel(spec: GeoModelSpec, data: GeoModelData): Fu
     let ssqShared = 0;
     for (let g = 0; g < G; g++) {
       // mean of geo g: baseline, then media
-      const b0 = xv[iInt + g];
+      const b0 = level ? 0 : xv[iInt + g];
       for (let t = 0; t < N; t++) mu[t] = b0 + base[t];
       for (let k = 0; k < K; k++) {
         const gk = xv[iGamma + g * K + k];
@@ -236,6 +245,18 @@ export function createFusedGeoKernel(spec: GeoModelSpec, data: GeoModelData): Fu
         }
       }
 
+      // level: shift mu by the derived intercept and put its prior on
+      let pInt = 0;
+      if (level) {
+        let m = 0;
+        for (let t = 0; t < N; t++) m += mu[t];
+        const b = th[o + iInt + g] - m / N;
+        for (let t = 0; t < N; t++) mu[t] += b;
+        pgScratch[0] = 0;
+        lp += intPriorFn(intPrior as never, b, pgScratch, 0);
+        pInt = pgScratch[0];
+      }
+
       // likelihood of geo g; e = r / sigma_g^2
       const sigma = xv[iSigma + (perGeoSigma ? g : 0)];
       const inv2 = 1 / (sigma * sigma);
@@ -246,10 +267,16 @@ export function createFusedGeoKernel(spec: GeoModelSpec, data: GeoModelData): Fu
         ssq += r * r;
         const et = r * inv2;
         e[t] = et;
-        eSum[t] += et;
         se += et;
       }
-      gr[go + iInt + g] += se * dxdu[iInt + g];
+      gr[go + iInt + g] += se * dxdu[iInt + g] + pInt;
+      // level: every other parameter moves mu_g,t - mean_t mu_g,t and the derived intercept, so
+      // its gradient sums e_t - (sum_t e_t + d prior / d intercept_g) / N instead of e_t
+      const shift = level ? (se + pInt) / N : 0;
+      for (let t = 0; t < N; t++) {
+        e[t] -= shift;
+        eSum[t] += e[t];
+      }
       for (let k = 0; k < K; k++) {
         const zb = (g * K + k) * N;
         let s = 0;

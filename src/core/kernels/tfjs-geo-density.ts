@@ -84,7 +84,9 @@ export function geoLogDensityOp(spec: GeoModelSpec, data: GeoModelData, layout: 
     const logOf = (name: GeoBlockName) => LOG_OF[layout.byName[name]!.transform](u(name)!);
     const logPrior = priorOp(k.priors, thetaT); // [1, n]
 
-    let mu: tf.Tensor = tf.reshape(val('intercept'), [G, 1, n]);
+    const level = layout.byName.level !== undefined;
+    // level parametrization: mu is built without the intercept, which is then level - mean_t mu
+    let mu: tf.Tensor = level ? tf.zeros([G, 1, n]) : tf.reshape(val('intercept'), [G, 1, n]);
     if (layout.byName.trend) mu = tf.add(mu, tf.mul(k.t01, tf.reshape(val('trend'), [1, 1, n])));
     if (layout.byName.fourier && k.F) mu = tf.add(mu, tf.reshape(tf.matMul(k.F, val('fourier')), [1, N, n]));
     if (layout.byName.gamma && k.Z && K > 0) mu = tf.add(mu, tf.matMul(k.Z, tf.reshape(val('gamma'), [G, K, n])));
@@ -106,13 +108,22 @@ export function geoLogDensityOp(spec: GeoModelSpec, data: GeoModelData, layout: 
     }
     const media = tf.sum(tf.mul(tf.reshape(tf.exp(logBeta), [C, G, 1, n]), tf.reshape(h, [C, G, N, n])), 0); // [G, N, n]
     mu = tf.add(mu, media);
+    let intPrior: tf.Tensor | undefined;
+    if (level) {
+      const b = tf.sub(tf.reshape(u('level')!, [G, 1, n]), tf.mean(mu, 1, true)); // derived intercept [G, 1, n]
+      mu = tf.add(mu, b);
+      // the intercept prior is normal (interceptIsLevel checks): Stan's constants dropped
+      const ip = spec.priors.intercept as { mu: number; sigma: number };
+      intPrior = tf.reshape(tf.mul(-0.5 / (ip.sigma * ip.sigma), tf.sum(tf.square(tf.sub(b, ip.mu)), [0, 1])), [-1]);
+    }
 
     const nSigma = layout.byName.sigma!.size;
     const logSigma = tf.reshape(logOf('sigma'), [nSigma, 1, n]);
     const ss = tf.sum(tf.square(tf.sub(k.y, mu)), 1, true); // [G, 1, n]
     // a shared sigma [1, 1, n] broadcasts against ss [G, 1, n], so the sum carries -G N log sigma
     const lik = tf.sum(tf.sub(tf.mul(-N, logSigma), tf.mul(0.5, tf.mul(ss, tf.exp(tf.mul(-2, logSigma))))), [0, 1]); // [n]
-    const total = tf.add(tf.reshape(logPrior, [-1]), lik);
+    let total = tf.add(tf.reshape(logPrior, [-1]), lik);
+    if (intPrior) total = tf.add(total, intPrior);
     return (hier ? tf.add(total, hier) : total) as tf.Tensor1D;
   };
 }

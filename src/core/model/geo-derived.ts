@@ -2,9 +2,10 @@ import type { GeoModelSpec } from '../spec/geo-spec.ts';
 import type { GeoModelData } from './geo-model-data.ts';
 import { geoSlice } from './geo-model-data.ts';
 import type { GeoParamLayout } from './geo-layout.ts';
-import { constrainGeo, paramsOfGeo, toGeoParams, type GeoParams } from './geo-posterior.ts';
+import { constrainGeo, geoMeanOffsets, paramsOfGeo, splitGeoParams, type GeoParams } from './geo-posterior.ts';
 import { deriveChannels } from './derived.ts';
 import type { DrawTable } from './draws.ts';
+import type { ModelData } from './model-data.ts';
 
 /** What one draw of the geo model says about each channel, per geo and national, original units. */
 export interface GeoChannelDerived {
@@ -18,8 +19,9 @@ export interface GeoChannelDerived {
 /**
  * Contributions and ROI for one constrained draw: per geo, contribution_g,c,t =
  * beta_g,c h_g,c,t * yScale * P_g (per-capita response back to KPI totals); national = sums over geos.
+ * @param slices geoSlice(data, g) for every geo, when the caller converts many draws (made once)
  */
-export function deriveGeoChannels(spec: GeoModelSpec, data: GeoModelData, p: GeoParams): GeoChannelDerived {
+export function deriveGeoChannels(spec: GeoModelSpec, data: GeoModelData, p: GeoParams, slices?: readonly ModelData[]): GeoChannelDerived {
   const { G, C, N } = data;
   const geoContribution = new Float64Array(G * C);
   const geoRoi = new Float64Array(G * C);
@@ -27,7 +29,7 @@ export function deriveGeoChannels(spec: GeoModelSpec, data: GeoModelData, p: Geo
   const spend = new Float64Array(C);
   const perWeek = new Float64Array(N * C);
   for (let g = 0; g < G; g++) {
-    const d = deriveChannels(spec, geoSlice(data, g), paramsOfGeo(p, g, G));
+    const d = deriveChannels(spec, slices?.[g] ?? geoSlice(data, g), paramsOfGeo(p, g, G));
     geoContribution.set(d.contribution, g * C);
     geoRoi.set(d.roi, g * C);
     for (let c = 0; c < C; c++) {
@@ -41,7 +43,8 @@ export function deriveGeoChannels(spec: GeoModelSpec, data: GeoModelData, p: Geo
 }
 
 /**
- * Column names of a geo DrawTable: layout.names, then national `roi[ch]` and `contribution[ch]`
+ * Column names of a geo DrawTable: layout.names, the derived `intercept[geo]` when the layout
+ * samples levels (geo.intercept 'level'), then national `roi[ch]` and `contribution[ch]`
  * (the same names as the national model, so results read either), then `geo_roi[geo,ch]` and
  * `geo_contribution[geo,ch]` (geo-major).
  */
@@ -49,6 +52,7 @@ export function geoDrawColumnNames(layout: GeoParamLayout, data: Pick<GeoModelDa
   const gc = data.geos.flatMap((g) => data.channels.map((c) => `${g},${c}`));
   return [
     ...layout.names,
+    ...(layout.byName.level ? data.geos.map((g) => `intercept[${g}]`) : []),
     ...data.channels.map((c) => `roi[${c}]`),
     ...data.channels.map((c) => `contribution[${c}]`),
     ...gc.map((k) => `geo_roi[${k}]`),
@@ -68,15 +72,25 @@ export function toGeoDrawTable(spec: GeoModelSpec, data: GeoModelData, layout: G
   const width = names.length;
   const values = new Float64Array(nDraws * width);
   const x = new Float64Array(dim);
+  const level = layout.byName.level !== undefined;
+  const o = dim + (level ? G : 0);
+  const slices = data.geos.map((_, g) => geoSlice(data, g)); // once, not per draw
   for (let i = 0; i < nDraws; i++) {
     constrainGeo(layout, unconstrained.subarray(i * dim, (i + 1) * dim), x);
-    const d = deriveGeoChannels(spec, data, toGeoParams(layout, x));
+    // contributions do not read the intercept; with levels it is derived from them afterwards
+    const p = splitGeoParams(layout, x);
+    const d = deriveGeoChannels(spec, data, p, slices);
+    if (level) {
+      const off = geoMeanOffsets(spec, data, p, d.geoContribution);
+      for (let g = 0; g < G; g++) p.intercept[g] -= off[g];
+    }
     const row = i * width;
     values.set(x, row);
-    values.set(d.roi, row + dim);
-    values.set(d.contribution, row + dim + C);
-    values.set(d.geoRoi, row + dim + 2 * C);
-    values.set(d.geoContribution, row + dim + 2 * C + G * C);
+    if (level) values.set(p.intercept, row + dim);
+    values.set(d.roi, row + o);
+    values.set(d.contribution, row + o + C);
+    values.set(d.geoRoi, row + o + 2 * C);
+    values.set(d.geoContribution, row + o + 2 * C + G * C);
   }
   return { names, values, nDraws };
 }

@@ -5,7 +5,7 @@ import type { Transform } from './layout.ts';
 import type { GeoModelData } from './geo-model-data.ts';
 
 /** Parameter groups of the geo model, in layout order. */
-export const GEO_BLOCKS = ['intercept', 'trend', 'fourier', 'beta_mu', 'beta_tau', 'beta_z', 'beta_log', 'alpha', 'K', 'S', 'gamma', 'sigma'] as const;
+export const GEO_BLOCKS = ['intercept', 'level', 'trend', 'fourier', 'beta_mu', 'beta_tau', 'beta_z', 'beta_log', 'alpha', 'K', 'S', 'gamma', 'sigma'] as const;
 export type GeoBlockName = (typeof GEO_BLOCKS)[number];
 
 /** One group of the geo model's flat unconstrained vector. */
@@ -14,14 +14,14 @@ export interface GeoParamBlock {
   /** first index */ offset: number;
   size: number;
   transform: Transform;
-  /** prior of every element (constrained space); undefined for beta_log, whose prior N(beta_mu, beta_tau) is the hierarchy */
+  /** prior of every element (constrained space); undefined for beta_log, whose prior N(beta_mu, beta_tau) is the hierarchy, and for level, whose derived intercept carries priors.intercept */
   prior: Prior | undefined;
   /** label of each element, e.g. `Geo0` or `Channel0,Geo3` */ labels: string[];
 }
 
 /**
  * Layout of the geo model's unconstrained vector (the Stan program's parameter order):
- *   intercept[G], trend (absent with trend none), fourier[nF], beta_mu[C], beta_tau[C],
+ *   intercept[G] (geo.intercept 'direct') or level[G] ('level': mean_t mu_g,t, no prior of its own), trend (absent with trend none), fourier[nF], beta_mu[C], beta_tau[C],
  *   beta_z[C * G] (nonCentred) or beta_log[C * G] (centred), channel-major: index c * G + g,
  *   alpha[C], K[C], S[C],
  *   gamma[G * K] (geo-major: index g * K + k), sigma[1 or G].
@@ -36,6 +36,21 @@ export interface GeoParamLayout {
 const SUPPORT_TRANSFORM = { real: 'identity', positive: 'log', unit: 'logit' } as const;
 const STD_NORMAL: Prior = { kind: 'normal', mu: 0, sigma: 1 };
 
+/**
+ * Whether the spec samples each geo's level (mean over weeks of mu_g,t) instead of its intercept:
+ * `geo.intercept` 'level' (DEFAULT_GEO_HIERARCHY's choice; absent means 'direct', so specs written
+ * before the option keep their parameters). The level parametrization needs a real-line
+ * (normal) intercept prior, since intercept_g = level_g - mean_t(mu_g,t - intercept_g) can take any sign.
+ * @throws when the level parametrization meets an intercept prior on a bounded support
+ */
+export function interceptIsLevel(spec: GeoModelSpec): boolean {
+  if (spec.geo.intercept !== 'level') return false;
+  if (PRIOR_SUPPORT[spec.priors.intercept.kind] !== 'real') {
+    throw new Error(`geo.intercept 'level' needs a normal intercept prior (got ${spec.priors.intercept.kind}); use geo.intercept 'direct'.`);
+  }
+  return true;
+}
+
 /** Builds the geo layout for a spec and prepared geo data. */
 export function buildGeoLayout(spec: GeoModelSpec, d: Pick<GeoModelData, 'geos' | 'channels' | 'controls' | 'nF'>): GeoParamLayout {
   const p = spec.priors;
@@ -43,7 +58,7 @@ export function buildGeoLayout(spec: GeoModelSpec, d: Pick<GeoModelData, 'geos' 
   const fourier = Array.from({ length: d.nF }, (_, i) => `${i % 2 === 0 ? 'sin' : 'cos'}${(i >> 1) + 1}`);
   const centred = spec.geo.parametrization === 'centred';
   const groups: [GeoBlockName, string[], Prior | undefined][] = [
-    ['intercept', d.geos, p.intercept],
+    interceptIsLevel(spec) ? ['level', d.geos, undefined] : ['intercept', d.geos, p.intercept],
     ['trend', spec.trend.kind === 'none' ? [] : [''], p.trend],
     ['fourier', fourier, p.fourier],
     ['beta_mu', d.channels, spec.geo.betaMu],

@@ -11,11 +11,21 @@ import { DEFAULT_MODEL_SPEC, modelSpecSchema, type ModelSpec } from './model-spe
  * `betaMu` is the prior of beta_mu_c (real line), `betaTau` of beta_tau_c (positive);
  * `noise`: one residual sd for every geo (`shared`) or one per geo (`perGeo`), each with
  * the base spec's sigma prior.
+ * `intercept`: what is sampled for each geo's baseline, again the same model either way:
+ * `level` (DEFAULT_GEO_HIERARCHY; absent means `direct`, what specs written before the option meant) samples level_g = mean_t mu_g,t, the geo's mean fitted
+ * value, and derives intercept_g = level_g - mean_t(mu_g,t - intercept_g), on which the intercept
+ * prior sits (a shift by a function of the other parameters: Jacobian 1); `direct` samples
+ * intercept_g. Spend is on in almost every week, so each geo's intercept trades against its
+ * mean media contribution (and the trend's mean): with `direct` the 20 intercepts of the
+ * Meridian geo demo move as one ridge (one correlation eigenvalue of 18) with the media level,
+ * and NUTS needs ~3x the leapfrogs (bench/README.md, 2026-11-30). `level` needs a normal
+ * intercept prior.
  */
 export const geoHierarchySchema = z
   .object({
     noise: z.enum(['shared', 'perGeo']),
     parametrization: z.enum(['nonCentred', 'centred']),
+    intercept: z.enum(['level', 'direct']).optional(),
     betaMu: priorSchema,
     betaTau: priorSchema,
   })
@@ -44,7 +54,10 @@ export const geoHierarchySchema = z
  *   f ~ priors.fourier; beta_mu_c ~ geo.betaMu; beta_tau_c ~ geo.betaTau; alpha_c ~ priors.alpha;
  *   K_c ~ priors.K; S_c ~ priors.S; gamma_g,k ~ priors.gamma; sigma(_g) ~ priors.sigma
  *   (priors.beta is unused: the hierarchy replaces it).
- * Unconstrained order (geo-layout.ts): intercept[G], delta, f[nF], beta_mu[C], beta_tau[C] (log),
+ * Level parametrization (geo.intercept 'level'): the first block is level[G] (identity, no prior
+ *   of its own) and intercept_g = level_g - (1/N) sum_t (mu_g,t - intercept_g), with
+ *   intercept_g ~ priors.intercept (normal) evaluated at that derived value.
+ * Unconstrained order (geo-layout.ts): intercept[G] (or level[G]), delta, f[nF], beta_mu[C], beta_tau[C] (log),
  *   beta_z or beta_log [C x G] channel-major (index c G + g), alpha[C] (logit), K[C] (log),
  *   S[C] (log), gamma[G x K] geo-major (index g K + k), sigma[1 or G] (log); log density with
  *   Jacobians, Stan's `~` constants dropped (-log sigma and -log tau terms kept).
@@ -60,14 +73,21 @@ export type GeoHierarchySpec = z.infer<typeof geoHierarchySchema>;
 export type GeoModelSpec = z.infer<typeof geoModelSpecSchema>;
 
 /**
- * Default hierarchy: beta_mu ~ N(-1.5, 1) puts exp(beta_mu) (the typical per-geo effect, units of
+ * Default hierarchy. Both y and spend are per capita and divided by their panel means
+ * (geo-model-data.ts), so a beta means the same in a geo of 150k people as in one of 1M and one
+ * prior serves every geo and every channel: beta_mu ~ N(-1.5, 1) puts exp(beta_mu) (the typical per-geo effect, units of
  * per-capita y / its mean) at 0.22 with a 90% range 0.04-1.2, the bulk of the national
  * HalfNormal(0.5); beta_tau ~ HalfNormal(0.5) allows geo effects from equal (tau -> 0: the
- * national model, full pooling) to a factor ~2.7 apart (tau = 1); Meridian's shared sigma.
+ * national model, full pooling) to a factor ~2.7 apart (tau = 1); on Meridian's geo demo the
+ * posterior tau is 0.05-0.11 (geos close: the regime where nonCentred mixes and centred funnels);
+ * Meridian's shared sigma; level intercepts (see geoHierarchySchema: they remove the ridge the
+ * intercepts form with the media level).
+ * Measured on the demo (bench/README.md, 2026-11-30): converged in 400 draws/chain, 0 divergences.
  */
 export const DEFAULT_GEO_HIERARCHY: GeoHierarchySpec = {
   noise: 'shared',
   parametrization: 'nonCentred',
+  intercept: 'level',
   betaMu: { kind: 'normal', mu: -1.5, sigma: 1 },
   betaTau: { kind: 'halfNormal', sigma: 0.5 },
 };
