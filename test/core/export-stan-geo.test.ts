@@ -189,7 +189,7 @@ describe('Geo Stan program', () => {
     const direct: GeoModelSpec = { ...spec, geo: { ...spec.geo, intercept: 'direct' } };
     const ld = buildGeoLayout(direct, data);
     expect(geoParamColumns(ld, direct, data)[ld.names.indexOf(`intercept[${data.geos[1]}]`)]).toBe('intercept.2');
-    expect(STAN_MODELS.geo.generatedColumns(layout, data)).toEqual(['intercept.1', 'intercept.2', 'intercept.3']);
+    expect(STAN_MODELS.geo.generatedColumns(layout, data)).toEqual(data.geos.map((g, i) => ({ name: `intercept[${g}]`, column: `intercept.${i + 1}` })));
     expect(STAN_MODELS.geo.generatedColumns(ld, data)).toEqual([]);
     expect(col(`K[${data.channels[0]}]`)).toBe('Khalf.1');
     expect(col('sigma')).toBe('sigma');
@@ -220,6 +220,9 @@ describe('Geo export bundle', () => {
     expect(manifest.spec).toEqual(spec);
     expect(manifest.columns[`beta_z[${data.channels[1]},${data.geos[2]}]`]).toBe('beta_z.3.2');
     expect(manifest.columns[`roi[${data.channels[3]}]`]).toBe('roi.4');
+    // level intercepts: the parameter level.g and the generated intercept.g
+    expect(manifest.columns[`level[${data.geos[2]}]`]).toBe('level.3');
+    expect(manifest.columns[`intercept[${data.geos[2]}]`]).toBe('intercept.3');
   });
 
   it('refuses a geo spec with national data and the reverse, saying what to prepare', () => {

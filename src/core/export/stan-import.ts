@@ -192,7 +192,7 @@ export function importCmdStanRun(
       throw new CmdStanCsvError(p.file, `${p.file} holds ${p.nDraws} draws and ${first.file} ${first.nDraws}: every chain must have the same number of draws. Sample all chains with the same num_samples and thin.`);
     }
   }
-  const tables = parsed.map((p) => chainTable(p, model, rows, mapColumns(p, model.columns, model.groups, spec, model.generated), Int32Array.from(roi, (c) => p.columns.indexOf(c))));
+  const tables = parsed.map((p) => chainTable(p, model, rows, mapColumns(p, model.columns, model.groups, spec, model.generated.map((g) => g.column)), Int32Array.from(roi, (c) => p.columns.indexOf(c))));
   const names = tables[0].names;
   const summary = summarizeDraws(names, tables.map((t) => t.values), names.length);
   const stats = parsed.map(chainStats);
