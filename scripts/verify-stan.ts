@@ -79,8 +79,9 @@ function variantOf(spec: ModelSpec): ModelSpec {
   };
 }
 
-/** The geo variant: the other parametrization and noise, and every other option flipped as in variantOf. */
+/** The geo variant: the other intercept parametrization, hierarchy parametrization and noise, and every other option flipped as in variantOf. */
 function geoVariantOf(spec: GeoModelSpec): GeoModelSpec {
+  const level = spec.geo.intercept === 'level';
   return {
     ...spec,
     adstock: { kind: 'geometric', lags: 4 },
@@ -88,13 +89,15 @@ function geoVariantOf(spec: GeoModelSpec): GeoModelSpec {
     seasonality: { kind: 'fourier', order: 3, period: 52 },
     priors: {
       ...spec.priors,
-      intercept: { kind: 'halfNormal', sigma: 1.5 },
+      // level intercepts need a real-line prior (interceptIsLevel); direct ones take the bounded family
+      intercept: level ? { kind: 'halfNormal', sigma: 1.5 } : { kind: 'normal', mu: 0.3, sigma: 1.5 },
       K: { kind: 'halfNormal', sigma: 2 },
       S: { kind: 'halfNormal', sigma: 2 },
       gamma: { kind: 'halfNormal', sigma: 0.5 },
       sigma: { kind: 'logNormal', mu: -3, sigma: 1 },
     },
     geo: {
+      intercept: level ? 'direct' : 'level',
       parametrization: spec.geo.parametrization === 'centred' ? 'nonCentred' : 'centred',
       noise: spec.geo.noise === 'shared' ? 'perGeo' : 'shared',
       betaMu: { kind: 'normal', mu: -1, sigma: 0.8 },
@@ -261,7 +264,7 @@ async function main(): Promise<number> {
   if (unknown.length > 0) throw new Error(`--models: unknown ${unknown.join(', ')} (spec, variant, geo, geo-variant)`);
   const chosen = all.filter((p) => models.has(p.name));
   if (models.has('geo') || models.has('geo-variant')) {
-    console.log(`geo data: ${MERIDIAN_GEO_CSV} (bench/geo-demo.ts); geo ${JSON.stringify(geoSpec.geo)}, variant ${JSON.stringify({ parametrization: geoVariant.geo.parametrization, noise: geoVariant.geo.noise })}`);
+    console.log(`geo data: ${MERIDIAN_GEO_CSV} (bench/geo-demo.ts); geo ${JSON.stringify(geoSpec.geo)}, variant ${JSON.stringify({ intercept: geoVariant.geo.intercept, parametrization: geoVariant.geo.parametrization, noise: geoVariant.geo.noise })}`);
   }
   const queue = [...chosen];
   const worker = async () => {

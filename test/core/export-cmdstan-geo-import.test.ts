@@ -5,6 +5,7 @@ import type { GeoDataset } from '../../src/core/model/geo-dataset.ts';
 import { prepareGeoModelData } from '../../src/core/model/geo-model-data.ts';
 import { buildGeoLayout } from '../../src/core/model/geo-layout.ts';
 import { geoDrawColumnNames } from '../../src/core/model/geo-derived.ts';
+import { geoMeanOffsets, splitGeoParams } from '../../src/core/model/geo-posterior.ts';
 import { geoModelSpecSchema, type GeoModelSpec } from '../../src/core/spec/geo-spec.ts';
 import { importCmdStanRun, type CmdStanFile } from '../../src/core/export/stan-import.ts';
 import { CmdStanCsvError } from '../../src/core/export/cmdstan-csv.ts';
@@ -102,6 +103,57 @@ describe('Import draws (geo): clear errors for CSVs of another geo spec or other
   it('other data: Stan\'s ROI disagrees with ours', () => {
     const doubled = prepareGeoModelData({ ...panel, target: { ...panel.target, values: panel.target.values.map((v) => v * 2) } }, spec);
     expect(importError(files, spec, doubled)).toMatch(/^output_1\.csv, line \d+, column roi\.1: Stan's ROI of tv is [\d.e+-]+, the data in use give [\d.e+-]+ for the same draw/);
+  });
+});
+
+// The same draws as a run of the level program (geo.intercept 'level'): level.g in place of
+// intercept.g (level_g = intercept_g + mean_t(mu_g,t - intercept_g), by our code at full
+// precision) and the program's generated intercept.g appended, as CmdStan writes them.
+const levelSpec: GeoModelSpec = { ...spec, geo: { ...spec.geo, intercept: 'level' } };
+const levelData = prepareGeoModelData(panel, levelSpec);
+function asLevelRun(f: CmdStanFile, chain: number): CmdStanFile {
+  const layout = buildGeoLayout(spec, data);
+  const t = run.tables[chain];
+  const width = run.names.length;
+  let d = -1, at = -1;
+  const lines = f.text.split('\n').map((line) => {
+    if (line.startsWith('#') || line.trim() === '') return line;
+    const cells = line.split(',');
+    if (at < 0) {
+      at = cells.indexOf('intercept.1');
+      return [...cells.map((c) => c.replace(/^intercept\./, 'level.')), ...data.geos.map((_, g) => `intercept.${g + 1}`)].join(',');
+    }
+    d++;
+    const p = splitGeoParams(layout, t.values.subarray(d * width, d * width + layout.dim));
+    const off = geoMeanOffsets(spec, data, p);
+    data.geos.forEach((_, g) => (cells[at + g] = String(p.intercept[g] + off[g])));
+    return [...cells, ...Array.from(p.intercept, String)].join(',');
+  });
+  return { name: f.name, text: lines.join('\n') };
+}
+
+describe('Import draws: a geo run of the level parametrization', () => {
+  const levelFiles = files.map(asLevelRun);
+  const levelRun = importCmdStanRun(levelFiles, levelSpec, levelData);
+  const lrow = (name: string) => levelRun.summary.find((r) => r.name === name)!;
+
+  it('reads level.g as the parameters and derives intercept[geo] back to the direct run\'s values; ROI unchanged', () => {
+    expect(levelRun.names).toEqual(geoDrawColumnNames(buildGeoLayout(levelSpec, levelData), levelData));
+    expect(levelRun.names.slice(0, 3)).toEqual(['level[geo00]', 'level[geo01]', 'level[geo02]']);
+    for (const g of data.geos) {
+      expect(levelRun.names).toContain(`intercept[${g}]`);
+      expect(lrow(`intercept[${g}]`).mean).toBeCloseTo(row(`intercept[${g}]`).mean, 10);
+      // the level is the intercept plus the geo's mean non-intercept response: not the intercept itself
+      expect(Math.abs(lrow(`level[${g}]`).mean - row(`intercept[${g}]`).mean)).toBeGreaterThan(1e-3);
+    }
+    expect(lrow('intercept[geo01]').mean).toBeCloseTo(HAND_MEANS['intercept[geo01]'], 10);
+    for (const [name, mean] of Object.entries(STAN_ROI_MEANS)) expect(Math.abs(lrow(name).mean - mean) / mean).toBeLessThan(1e-4);
+    for (const name of ['sigma[geo02]', 'beta_log[display,geo02]', 'geo_roi[geo02,search]']) expect(lrow(name).mean).toBeCloseTo(row(name).mean, 10);
+  });
+
+  it('refuses a direct run for the level spec and a level run for the direct spec, naming the column', () => {
+    expect(importError(files, levelSpec, levelData)).toMatch(/^output_1\.csv: no column level\.1\. The draws were sampled with another program/);
+    expect(importError(levelFiles, spec, data)).toMatch(/^output_1\.csv: column level\.1 is not a parameter of the model in use/);
   });
 });
 

@@ -106,6 +106,45 @@ describe('Geo Stan program', () => {
     }
   });
 
+  it('samples level[G] with geo.intercept \'level\' and intercept[G] with \'direct\', first in the layout either way', () => {
+    const direct: GeoModelSpec = { ...spec, geo: { ...spec.geo, intercept: 'direct' } };
+    expect(spec.geo.intercept).toBe('level');
+    for (const [s, first] of [[spec, 'level'], [direct, 'intercept'], [flipped(spec), 'intercept']] as const) {
+      const layout = buildGeoLayout(s, data);
+      const names = declared(writeGeoStanProgram(s, data), 'parameters');
+      expect(names[0]).toBe(first);
+      expect(names).toEqual(layout.blocks.map((b) => geoStanParams(s)[b.name].stan));
+      expect(names.filter((n) => n === 'level' || n === 'intercept')).toEqual([first]);
+    }
+  });
+
+  it('level: derives the intercept from the geo mean in the model, puts the intercept prior on it, and generates intercept[G] first', () => {
+    const p = writeGeoStanProgram(spec, data);
+    expect(p).toContain('vector[G] level;');
+    expect(p).not.toMatch(/^\s+vector\[G\] intercept;\s+\/\/ geo/m);
+    expect(declared(p, 'model')).toEqual(['H', 'mu', 'intercept']); // declarations without initialiser
+    expect(p).toContain('mu[r:(r + N - 1)] = base + block(H, r, 1, N, C) * beta[g]\' + block(Z, r, 1, N, K) * col(gamma, g);\n');
+    expect(p).toContain('intercept[g] = level[g] - mean(mu[r:(r + N - 1)]);');
+    expect(p).toContain('mu[r:(r + N - 1)] = mu[r:(r + N - 1)] + intercept[g];');
+    expect(p).toContain('intercept ~ normal(0.5, 0.5);');
+    expect(p).not.toMatch(/\blevel ~/);
+    expect(declared(p, 'generated quantities')).toEqual(['intercept', 'contribution', 'roi', 'msum']); // msum: a local of the inner block
+    expect(p).toContain('for (g in 1:G) msum[g] = sum(base) + sum(block(Z, (g - 1) * N + 1, 1, N, K) * col(gamma, g));');
+    expect(p).toContain('intercept = level - msum / N;');
+    const noZ = prepareGeoModelData({ ...dataset, controls: [] }, spec);
+    expect(writeGeoStanProgram(spec, noZ)).toContain('for (g in 1:G) msum[g] = sum(base);');
+
+    const direct: GeoModelSpec = { ...spec, geo: { ...spec.geo, intercept: 'direct' } };
+    const q = writeGeoStanProgram(direct, data);
+    expect(q).toContain('vector[G] intercept;');
+    expect(q).not.toMatch(/\blevel\b/);
+    expect(q).toContain('mu[r:(r + N - 1)] = intercept[g] + base + block(H, r, 1, N, C) * beta[g]\' + block(Z, r, 1, N, K) * col(gamma, g);');
+    expect(q).toContain('intercept ~ normal(0.5, 0.5);');
+    expect(declared(q, 'model')).toEqual(['H', 'mu']);
+    expect(declared(q, 'generated quantities')).toEqual(['contribution', 'roi']);
+    expect(() => writeGeoStanProgram({ ...spec, priors: { ...spec.priors, intercept: { kind: 'halfNormal', sigma: 1 } } }, data)).toThrow("geo.intercept 'level' needs a normal intercept prior");
+  });
+
   it('writes each option into the text: hierarchy, noise, bounds and prior families from the spec', () => {
     const p = writeGeoStanProgram(spec, data);
     expect(p).toContain('matrix[G, C] beta_z;');
@@ -145,8 +184,13 @@ describe('Geo Stan program', () => {
     expect(col(`beta_z[${data.channels[1]},${data.geos[2]}]`)).toBe('beta_z.3.2');
     expect(col(`beta_z[${data.channels[3]},${data.geos[0]}]`)).toBe('beta_z.1.4');
     expect(col(`gamma[${data.geos[2]},${data.controls[0]}]`)).toBe('gamma.1.3');
-    expect(col(`intercept[${data.geos[1]}]`)).toBe('intercept.2');
+    expect(col(`level[${data.geos[1]}]`)).toBe('level.2');
     expect(col('trend')).toBe('delta');
+    const direct: GeoModelSpec = { ...spec, geo: { ...spec.geo, intercept: 'direct' } };
+    const ld = buildGeoLayout(direct, data);
+    expect(geoParamColumns(ld, direct, data)[ld.names.indexOf(`intercept[${data.geos[1]}]`)]).toBe('intercept.2');
+    expect(STAN_MODELS.geo.generatedColumns(layout, data)).toEqual(data.geos.map((g, i) => ({ name: `intercept[${g}]`, column: `intercept.${i + 1}` })));
+    expect(STAN_MODELS.geo.generatedColumns(ld, data)).toEqual([]);
     expect(col(`K[${data.channels[0]}]`)).toBe('Khalf.1');
     expect(col('sigma')).toBe('sigma');
     const f: GeoModelSpec = { ...spec, geo: { ...spec.geo, parametrization: 'centred', noise: 'perGeo' } };
@@ -176,6 +220,9 @@ describe('Geo export bundle', () => {
     expect(manifest.spec).toEqual(spec);
     expect(manifest.columns[`beta_z[${data.channels[1]},${data.geos[2]}]`]).toBe('beta_z.3.2');
     expect(manifest.columns[`roi[${data.channels[3]}]`]).toBe('roi.4');
+    // level intercepts: the parameter level.g and the generated intercept.g
+    expect(manifest.columns[`level[${data.geos[2]}]`]).toBe('level.3');
+    expect(manifest.columns[`intercept[${data.geos[2]}]`]).toBe('intercept.3');
   });
 
   it('refuses a geo spec with national data and the reverse, saying what to prepare', () => {

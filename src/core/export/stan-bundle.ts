@@ -45,6 +45,7 @@ export function buildStanExport(spec: ModelSpec | GeoModelSpec, data: ModelData 
   const model = resolveStanModel(spec, data);
   const columns: Record<string, string> = {};
   model.names.forEach((n, i) => (columns[n] = model.columns[i]));
+  for (const g of model.generated) columns[g.name] = g.column;
   data.channels.forEach((ch, c) => {
     columns[`roi[${ch}]`] = model.derived.roi[c];
     columns[`contribution[${ch}]`] = model.derived.contribution[c];

@@ -21,6 +21,7 @@ export function geoStanParams(spec: GeoModelSpec): Record<GeoBlockName, { stan: 
   const vec = (size: string): StanShape => ({ kind: 'vector', size });
   return {
     intercept: { stan: 'intercept', shape: vec('G') },
+    level: { stan: 'level', shape: vec('G') },
     trend: { stan: 'delta', shape: { kind: 'scalar' } },
     fourier: { stan: 'fourier', shape: vec('nF') },
     beta_mu: { stan: 'beta_mu', shape: vec('C') },
@@ -36,7 +37,7 @@ export function geoStanParams(spec: GeoModelSpec): Record<GeoBlockName, { stan: 
 }
 
 /** Every Stan name a geo parameter group can have (to spot a column of a group the model in use lacks). */
-export const GEO_STAN_GROUPS: readonly string[] = ['intercept', 'delta', 'fourier', 'beta_mu', 'beta_tau', 'beta_z', 'log_beta', 'alpha', 'Khalf', 'S', 'gamma', 'sigma'];
+export const GEO_STAN_GROUPS: readonly string[] = ['intercept', 'level', 'delta', 'fourier', 'beta_mu', 'beta_tau', 'beta_z', 'log_beta', 'alpha', 'Khalf', 'S', 'gamma', 'sigma'];
 
 /**
  * CmdStan CSV column of each element of the geo layout, in layout order [dim]: `sigma`,
@@ -93,8 +94,11 @@ function declaration(b: GeoParamBlock, stan: string, shape: StanShape): string {
   return `matrix${bounds}[${shape.rows}, ${shape.cols}] ${stan};`;
 }
 
-/** The prior statement of a group: its own prior element-wise, or the hierarchy for beta_log. */
-function priorStatement(b: GeoParamBlock, stan: string, shape: StanShape): string {
+/** The prior statement of a group: its own prior element-wise, the hierarchy for beta_log, the intercept prior on the derived intercept for level. */
+function priorStatement(b: GeoParamBlock, stan: string, shape: StanShape, spec: GeoModelSpec): string {
+  // level_g enters mu only through intercept_g = level_g - mean_t m_g,t (a unit shift given the
+  // other parameters), so the prior sits on the derived intercept with Jacobian 1, as in fused-geo.ts
+  if (b.name === 'level') return `intercept ~ ${stanPrior(spec.priors.intercept)};`;
   if (b.prior === undefined) {
     // centred: log beta_g,c ~ N(beta_mu_c, beta_tau_c), the -log beta_tau_c terms kept as the kernels do
     return `for (c in 1:C) col(${stan}, c) ~ normal(beta_mu[c], beta_tau[c]);`;
@@ -107,7 +111,8 @@ export type GeoProgramDims = Pick<GeoModelData, 'geos' | 'channels' | 'controls'
 
 /**
  * The Stan program of the geo model for a spec (geo-spec.ts's model, the density fused-geo.ts
- * computes). Parameters in buildGeoLayout order; generated quantities: national contribution
+ * computes). Parameters in buildGeoLayout order; generated quantities: the derived intercepts
+ * (geo.intercept 'level', as the draw table's `intercept[geo]`), national contribution
  * and ROI per channel (original KPI units, summed over geos).
  * @param dims geo, channel and control names (only their counts shape the program) and nF
  * @returns the program text (UTF-8, `\n` line ends)
@@ -130,10 +135,19 @@ export function writeGeoStanProgram(spec: GeoModelSpec, dims: GeoProgramDims): s
   const decls = layout.blocks.map((b) => {
     const { stan, shape } = params[b.name];
     const what = b.labels.length > 1 ? `${b.labels[0]} .. ${b.labels[b.labels.length - 1]}` : b.labels.filter(Boolean).join('');
-    return { text: declaration(b, stan, shape), what, prior: priorStatement(b, stan, shape) };
+    return { text: declaration(b, stan, shape), what, prior: priorStatement(b, stan, shape, spec) };
   });
   const indent = (lines: string[], n = 2) => lines.map((l) => (l === '' ? l : ' '.repeat(n) + l));
   const g = spec.geo;
+  const level = layout.byName.level !== undefined;
+  // level: mu first without the intercept, whose value is then derived from the geo's mean
+  const muRows = level
+    ? [
+        `  mu[r:(r + N - 1)] = ${geoTerms.slice(1).join(' + ')};`,
+        '  intercept[g] = level[g] - mean(mu[r:(r + N - 1)]);',
+        '  mu[r:(r + N - 1)] = mu[r:(r + N - 1)] + intercept[g];',
+      ]
+    : [`  mu[r:(r + N - 1)] = ${geoTerms.join(' + ')};`];
   const media = 'saturate(adstock(Xlag, c, alpha[c], G * N, L), col(pos, c), Khalf[c], S[c])';
 
   return [
@@ -143,6 +157,12 @@ export function writeGeoStanProgram(spec: GeoModelSpec, dims: GeoProgramDims): s
     `//   base = ${base}`,
     '//   H[g, t, c] = saturate(adstock(u_g,c, alpha_c)_t, Khalf_c, S_c): adstock and saturation shared by geos',
     `//   log beta[g, c] ~ normal(beta_mu[c], beta_tau[c]), ${g.parametrization === 'nonCentred' ? 'non-centred: log beta = beta_mu + beta_tau beta_z, beta_z ~ normal(0, 1)' : 'centred: parameters log_beta = log beta'}`,
+    ...(level
+      ? [
+          '//   intercept[g] = level[g] - mean over t of (y[g, t] - noise - intercept[g]): the parameter is each geo\'s level',
+          '//   (its mean fitted value); intercept ~ the intercept prior on the derived value, Jacobian 1',
+        ]
+      : []),
     `//   noise ${spec.likelihood.kind}, ${g.noise === 'perGeo' ? 'one sd per geo (sigma[g])' : 'one sd shared by every geo (sigma)'}`,
     '//',
     `// adstock ${spec.adstock.kind} (L = ${spec.adstock.lags}), saturation ${spec.saturation.kind}, trend ${spec.trend.kind},`,
@@ -180,10 +200,11 @@ export function writeGeoStanProgram(spec: GeoModelSpec, dims: GeoProgramDims): s
       `vector[N] base = ${base};`,
       `matrix[G, C] beta = ${GEO_BETA[g.parametrization]};`,
       'vector[G * N] mu;',
+      ...(level ? ['vector[G] intercept;            // derived from level, see the header'] : []),
       `for (c in 1:C) H[, c] = ${media};`,
       'for (g in 1:G) {',
       '  int r = (g - 1) * N + 1;',
-      `  mu[r:(r + N - 1)] = ${geoTerms.join(' + ')};`,
+      ...muRows,
       '}',
       ...decls.map((p) => p.prior),
       ...GEO_LIKELIHOOD[spec.likelihood.kind][g.noise],
@@ -191,16 +212,26 @@ export function writeGeoStanProgram(spec: GeoModelSpec, dims: GeoProgramDims): s
     '}',
     'generated quantities {',
     ...indent([
+      ...(level ? ['vector[G] intercept;            // derived: level - mean over weeks of (mu - intercept) per geo'] : []),
       'vector[C] contribution;         // national total over the sample per channel, KPI units (sum over geos)',
       'vector[C] roi;                  // national contribution / total spend',
       '{',
       `  matrix[G, C] beta = ${GEO_BETA[g.parametrization]};`,
+      ...(level
+        ? [
+            `  vector[N] base = ${base};`,
+            '  vector[G] msum;                // sum over weeks of mu - intercept per geo',
+            `  for (g in 1:G) msum[g] = sum(base)${hasControls ? ' + sum(block(Z, (g - 1) * N + 1, 1, N, K) * col(gamma, g))' : ''};`,
+          ]
+        : []),
       '  for (c in 1:C) {',
       `    vector[G * N] h = ${media};`,
       '    contribution[c] = 0;',
       '    for (g in 1:G) contribution[c] += beta[g, c] * sum(segment(h, (g - 1) * N + 1, N)) * y_scale * population[g];',
+      ...(level ? ['    for (g in 1:G) msum[g] += beta[g, c] * sum(segment(h, (g - 1) * N + 1, N));'] : []),
       '    roi[c] = sum(col(spend_total, c)) > 0 ? contribution[c] / sum(col(spend_total, c)) : 0.0;',
       '  }',
+      ...(level ? ['  intercept = level - msum / N;'] : []),
       '}',
     ]),
     '}',

@@ -8,7 +8,7 @@ import { BIJECTORS } from '../model/bijectors.ts';
 import { deriveChannelsFromDraw } from '../model/derived.ts';
 import { drawColumnNames, type DrawTable } from '../model/draws.ts';
 import { deriveGeoChannels, geoDrawColumnNames } from '../model/geo-derived.ts';
-import { toGeoParams } from '../model/geo-posterior.ts';
+import { geoMeanOffsets, splitGeoParams } from '../model/geo-posterior.ts';
 import type { AnyModel, ModelKind } from '../model/model-kind.ts';
 import { summarizeDraws } from '../diagnostics/summary.ts';
 import { summarizeSamplerStats, type ChainSamplerStats } from '../diagnostics/sampler-stats.ts';
@@ -31,7 +31,7 @@ export interface CmdStanFile {
 const ROI_TOLERANCE = 1e-3;
 
 /** Column indices of a file for the layout's elements, or an error naming the first missing or unexpected column. */
-function mapColumns(csv: CmdStanCsv, wanted: string[], groups: readonly string[], spec: ModelSpec): Int32Array {
+function mapColumns(csv: CmdStanCsv, wanted: string[], groups: readonly string[], spec: ModelSpec, generated: readonly string[] = []): Int32Array {
   const idx = Int32Array.from(wanted, (c) => csv.columns.indexOf(c));
   const miss = wanted.findIndex((_, i) => idx[i] < 0);
   if (miss >= 0) {
@@ -40,7 +40,7 @@ function mapColumns(csv: CmdStanCsv, wanted: string[], groups: readonly string[]
   // a column of one of our parameter groups that the model in use does not have (an extra
   // channel, a trend the spec switched off) means the same mismatch
   const ours = new Set<string>(groups);
-  const expected = new Set(wanted);
+  const expected = new Set([...wanted, ...generated]);
   const extra = csv.columns.find((c) => ours.has(c.split('.')[0]) && !expected.has(c));
   if (extra) {
     const spoken = spec.trend.kind === 'none' && extra === 'delta' ? ' (the spec in use has no trend)' : '';
@@ -81,14 +81,22 @@ const DRAW_ROWS = {
     const layout = buildGeoLayout(m.spec, m.data);
     const { dim } = layout;
     const { C, G } = m.data;
+    const level = layout.byName.level !== undefined;
+    // with levels the derived intercept[geo] columns come first (geo-derived.ts's toGeoDrawTable)
+    const o = dim + (level ? G : 0);
     return {
       names: geoDrawColumnNames(layout, m.data),
       fill: (x, row, at) => {
-        const d = deriveGeoChannels(m.spec, m.data, toGeoParams(layout, x));
-        row.set(d.roi, at + dim);
-        row.set(d.contribution, at + dim + C);
-        row.set(d.geoRoi, at + dim + 2 * C);
-        row.set(d.geoContribution, at + dim + 2 * C + G * C);
+        const p = splitGeoParams(layout, x);
+        const d = deriveGeoChannels(m.spec, m.data, p);
+        if (level) {
+          const off = geoMeanOffsets(m.spec, m.data, p, d.geoContribution);
+          for (let g = 0; g < G; g++) row[at + dim + g] = p.intercept[g] - off[g];
+        }
+        row.set(d.roi, at + o);
+        row.set(d.contribution, at + o + C);
+        row.set(d.geoRoi, at + o + 2 * C);
+        row.set(d.geoContribution, at + o + 2 * C + G * C);
         return d.roi;
       },
     };
@@ -184,7 +192,7 @@ export function importCmdStanRun(
       throw new CmdStanCsvError(p.file, `${p.file} holds ${p.nDraws} draws and ${first.file} ${first.nDraws}: every chain must have the same number of draws. Sample all chains with the same num_samples and thin.`);
     }
   }
-  const tables = parsed.map((p) => chainTable(p, model, rows, mapColumns(p, model.columns, model.groups, spec), Int32Array.from(roi, (c) => p.columns.indexOf(c))));
+  const tables = parsed.map((p) => chainTable(p, model, rows, mapColumns(p, model.columns, model.groups, spec, model.generated.map((g) => g.column)), Int32Array.from(roi, (c) => p.columns.indexOf(c))));
   const names = tables[0].names;
   const summary = summarizeDraws(names, tables.map((t) => t.values), names.length);
   const stats = parsed.map(chainStats);

@@ -21,6 +21,7 @@ export interface StanModel<S, D, L extends { dim: number; names: string[] }> {
   /** the data file's object (CmdStan JSON) from the same data the kernels see */ data(spec: S, data: D): object;
   /** our unconstrained layout for the spec and data (the program declares its parameters in this order) */ layout(spec: S, data: D): L;
   /** CmdStan CSV column of each element of our layout, in layout order [dim], e.g. `Khalf.2` */ paramColumns(layout: L, spec: S, data: D): string[];
+  /** generated quantities named like a parameter group, our draw-table name and CmdStan CSV column (geo 'level': `intercept[geo]`, `intercept.g`) */ generatedColumns(layout: L, data: D): { name: string; column: string }[];
   /** CmdStan CSV columns of the generated national ROI and total contribution per channel [C] */ derivedColumns(data: { C: number }): { roi: string[]; contribution: string[] };
   /** Stan names of every parameter group the family can declare (CSV column stems) */ groups: readonly string[];
 }
@@ -51,6 +52,7 @@ const NATIONAL = {
   data: nationalStanData,
   layout: buildLayout,
   paramColumns,
+  generatedColumns: () => [],
   derivedColumns,
   groups: Object.values(STAN_PARAMS).map((p) => p.stan),
 } satisfies StanModelOf<'national'>;
@@ -62,6 +64,7 @@ const GEO = {
   data: geoStanData,
   layout: buildGeoLayout,
   paramColumns: geoParamColumns,
+  generatedColumns: (layout, data) => (layout.byName.level ? data.geos.map((geo, g) => ({ name: `intercept[${geo}]`, column: `intercept.${g + 1}` })) : []),
   derivedColumns,
   groups: GEO_STAN_GROUPS,
 } satisfies StanModelOf<'geo'>;
@@ -83,6 +86,7 @@ export interface ResolvedStanModel {
   /** unconstrained dimension and our element names [dim] */ dim: number;
   names: string[];
   /** CmdStan CSV column of each of `names` [dim] */ columns: string[];
+  /** generated quantities named like a parameter group, expected beside `columns` (our name, CSV column) */ generated: { name: string; column: string }[];
   /** bijector of each element [dim] */ transforms: ParamLayout['blocks'][number]['transform'][];
   derived: { roi: string[]; contribution: string[] };
   groups: readonly string[];
@@ -102,6 +106,7 @@ function resolveWith<K extends StanModelKind>(kind: K, spec: Spec<K>, data: Data
     dim: layout.dim,
     names: layout.names,
     columns: sm.paramColumns(layout, spec, data),
+    generated: sm.generatedColumns(layout, data),
     transforms: blocks.flatMap((b) => Array.from({ length: b.size }, () => b.transform)),
     derived: sm.derivedColumns(data),
     groups: sm.groups,
