@@ -14,7 +14,7 @@ import { Rng } from '../../src/core/inference/rng.ts';
 const { dataset, truth } = generateSyntheticGeo(new Rng(7), { geos: 3, weeks: 40 });
 const data = prepareGeoModelData(dataset, truth.spec);
 const layout = buildGeoLayout(truth.spec, data);
-const theta = unconstrainGeo(layout, fromGeoParams(layout, truth.params));
+const theta = unconstrainGeo(layout, fromGeoParams(layout, truth.params, { spec: truth.spec, data }));
 const table = toGeoDrawTable(truth.spec, data, layout, Float64Array.from([...theta, ...theta]));
 const fit = { names: table.names, tables: [table] };
 const { G, C, N } = data;

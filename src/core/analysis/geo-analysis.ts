@@ -2,7 +2,7 @@ import type { GeoModelSpec } from '../spec/geo-spec.ts';
 import type { GeoModelData } from '../model/geo-model-data.ts';
 import { geoSlice } from '../model/geo-model-data.ts';
 import { buildGeoLayout } from '../model/geo-layout.ts';
-import { paramsOfGeo, toGeoParams } from '../model/geo-posterior.ts';
+import { paramsOfGeo, splitGeoParams } from '../model/geo-posterior.ts';
 import { deriveChannels } from '../model/derived.ts';
 import type { DrawTable } from '../model/draws.ts';
 import type { ParamLayout } from '../model/layout.ts';
@@ -65,7 +65,9 @@ export function analyseGeoFit(spec: GeoModelSpec, data: GeoModelData, fit: { nam
   const contrib = new Float64Array(n * G * C);
   const outcome = new Float64Array(n * G * C);
   for (let i = 0; i < n; i++) {
-    const p = toGeoParams(layout, picked.x.subarray(i * layout.dim, (i + 1) * layout.dim));
+    // channel contributions read beta, adstock and saturation only: with level intercepts the
+    // intercepts need not be derived (a media pass per draw), so the plain split serves both layouts
+    const p = splitGeoParams(layout, picked.x.subarray(i * layout.dim, (i + 1) * layout.dim));
     for (let g = 0; g < G; g++) {
       const d = deriveChannels(spec, slices[g], paramsOfGeo(p, g, G));
       for (let c = 0; c < C; c++) {
