@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { fdGradient, kernelValue, relErr } from '../helpers/grad.ts';
 import { loadRobyn } from '../helpers/robyn.ts';
 import { prepareModelData, type ModelData } from '../../src/core/model/model-data.ts';
 import { DEFAULT_MODEL_SPEC, type ModelSpec } from '../../src/core/spec/model-spec.ts';
-import { createFusedKernel, type FusedKernel } from '../../src/core/kernels/fused.ts';
+import { createFusedKernel } from '../../src/core/kernels/fused.ts';
 import { logPosterior } from '../../src/core/model/posterior.ts';
 import { fromParams, unconstrain } from '../../src/core/model/constrain.ts';
 import { generateSynthetic } from '../../src/core/synthetic/generator.ts';
@@ -13,29 +14,7 @@ import { Rng } from '../../src/core/inference/rng.ts';
 //   f'(x) ~ (8 (f(x+h) - f(x-h)) - (f(x+2h) - f(x-2h))) / (12 h),  h = 1e-3,
 // whose truncation error is O(h^4) and whose rounding error is ~eps |f| / h (~1e-9 here),
 // with the relative measure |fd - g| / max(1, |g|).
-const H = 1e-3;
-const relErr = (a: number, b: number) => Math.abs(a - b) / Math.max(1, Math.abs(b));
-
-function value(k: FusedKernel, theta: Float64Array): number {
-  const lp = new Float64Array(1);
-  k.evaluateSync!(theta, 1, lp, new Float64Array(k.dim));
-  return lp[0];
-}
-
-function fdGradient(f: (x: Float64Array) => number, x: Float64Array): Float64Array {
-  const g = new Float64Array(x.length);
-  const y = Float64Array.from(x);
-  const at = (i: number, d: number) => {
-    y[i] = x[i] + d;
-    const v = f(y);
-    y[i] = x[i];
-    return v;
-  };
-  for (let i = 0; i < x.length; i++) {
-    g[i] = (8 * (at(i, H) - at(i, -H)) - (at(i, 2 * H) - at(i, -2 * H))) / (12 * H);
-  }
-  return g;
-}
+const value = kernelValue;
 
 const robyn = prepareModelData(loadRobyn(), DEFAULT_MODEL_SPEC);
 const syn = generateSynthetic(new Rng(5));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fdGradient, kernelValue, relErr } from '../helpers/grad.ts';
 import { Rng } from '../../src/core/inference/rng.ts';
 import { generateSyntheticGeo } from '../../src/core/synthetic/geo-generator.ts';
 import { generateSynthetic } from '../../src/core/synthetic/generator.ts';
@@ -6,7 +7,7 @@ import { prepareGeoModelData, type GeoModelData } from '../../src/core/model/geo
 import { prepareModelData } from '../../src/core/model/model-data.ts';
 import { DEFAULT_GEO_MODEL_SPEC, type GeoModelSpec } from '../../src/core/spec/geo-spec.ts';
 import { DEFAULT_MODEL_SPEC } from '../../src/core/spec/model-spec.ts';
-import { createFusedGeoKernel, type FusedGeoKernel } from '../../src/core/kernels/fused-geo.ts';
+import { createFusedGeoKernel } from '../../src/core/kernels/fused-geo.ts';
 import { createFusedKernel } from '../../src/core/kernels/fused.ts';
 import { constrainGeo, fromGeoParams, geoLogPosterior, toGeoParams, unconstrainGeo } from '../../src/core/model/geo-posterior.ts';
 import { buildGeoLayout } from '../../src/core/model/geo-layout.ts';
@@ -14,27 +15,8 @@ import { toGeoDrawTable } from '../../src/core/model/geo-derived.ts';
 import { unconstrainedPrior } from '../../src/core/model/bijectors.ts';
 import type { Prior } from '../../src/core/spec/prior.ts';
 
-// Same finite-difference scheme as fused.test.ts: 5-point central difference, h = 1e-3.
-const H = 1e-3;
-const relErr = (a: number, b: number) => Math.abs(a - b) / Math.max(1, Math.abs(b));
-
-function value(k: FusedGeoKernel, theta: Float64Array): number {
-  const lp = new Float64Array(1);
-  k.evaluateSync!(theta, 1, lp, new Float64Array(k.dim));
-  return lp[0];
-}
-function fdGradient(f: (x: Float64Array) => number, x: Float64Array): Float64Array {
-  const g = new Float64Array(x.length);
-  const y = Float64Array.from(x);
-  const at = (i: number, d: number) => {
-    y[i] = x[i] + d;
-    const v = f(y);
-    y[i] = x[i];
-    return v;
-  };
-  for (let i = 0; i < x.length; i++) g[i] = (8 * (at(i, H) - at(i, -H)) - (at(i, 2 * H) - at(i, -2 * H))) / (12 * H);
-  return g;
-}
+// Same finite-difference scheme as fused.test.ts (test/helpers/grad.ts): 5-point central difference, h = 1e-3.
+const value = kernelValue;
 
 const perGeoSpec: GeoModelSpec = { ...DEFAULT_GEO_MODEL_SPEC, geo: { ...DEFAULT_GEO_MODEL_SPEC.geo, noise: 'perGeo' } };
 const centredSpec: GeoModelSpec = { ...DEFAULT_GEO_MODEL_SPEC, geo: { ...DEFAULT_GEO_MODEL_SPEC.geo, parametrization: 'centred' } };
@@ -157,7 +139,7 @@ describe('national model as the limit of the geo model', () => {
       put('beta_mu', 'beta'); // national beta is log-transformed: u = log beta = beta_mu
       ug.fill(0, kg.layout.byName.beta_z!.offset, kg.layout.byName.beta_z!.offset + kg.layout.byName.beta_z!.size);
       // likelihoods agree: total minus each model's own prior+Jacobian terms
-      const lpN = value(kn as unknown as FusedGeoKernel, un), lpG = value(kg, ug);
+      const lpN = value(kn, un), lpG = value(kg, ug);
       const priorN = priorsOnly(kn, un), priorG = priorsOnly(kg, ug);
       expect(relErr(lpN - priorN, lpG - priorG)).toBeLessThan(1e-10);
     }

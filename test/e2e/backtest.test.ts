@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { formatNumber } from '../../src/core/format/number.ts';
-import { openApp, offOrigin, type AppPage } from './browser.ts';
+import { openApp, offOrigin, startShortFit, type AppPage } from './browser.ts';
 import { overlappingLabels } from './results-items.ts';
 
 // The holdout on the built app: a short fit of the Robyn demo (2 chains, 100 + 100), then the
@@ -34,16 +34,7 @@ describe('Holdout on the fitted Robyn demo', () => {
     app = await openApp(baseUrl, '#/data');
     const { page } = app;
     await page.setViewportSize({ width: 1280, height: 900 });
-    await page.getByTestId('demo-robyn_simulated_weekly').click();
-    await page.getByTestId('go-checks').click({ timeout: 60_000 });
-    await page.getByTestId('checks-ready').waitFor({ timeout: 60_000 });
-    await page.getByTestId('go-fit').click();
-    await page.getByLabel('chains', { exact: true }).fill('2');
-    await page.getByLabel('warmup', { exact: true }).fill('100');
-    await page.getByLabel('draws', { exact: true }).fill('100');
-    await page.getByTestId('fit-until-converged').uncheck();
-    await page.getByTestId('fit-start').click();
-    await page.getByTestId('fit-done').waitFor({ timeout: 90_000 });
+    await startShortFit(page, 'robyn_simulated_weekly', { chains: 2, warmup: 100, draws: 100 });
     await page.click('nav a[href="#/results"]');
     await page.getByTestId('results-health').waitFor({ timeout: 60_000 });
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openApp, offOrigin, type AppPage } from './browser.ts';
+import { openApp, offOrigin, startShortFit, type AppPage } from './browser.ts';
 import { missingResultsItems } from './results-items.ts';
 
 // The PyMC-Marketing demo (2 channels, two event controls) shows every Results item; the Robyn
@@ -12,16 +12,7 @@ describe('Results on the PyMC-Marketing demo', () => {
     app = await openApp(baseUrl, '#/data');
     const { page } = app;
     await page.setViewportSize({ width: 1280, height: 900 });
-    await page.getByTestId('demo-pymc_marketing_mmm_example').click();
-    await page.getByTestId('go-checks').click({ timeout: 60_000 });
-    await page.getByTestId('checks-ready').waitFor({ timeout: 60_000 });
-    await page.getByTestId('go-fit').click();
-    await page.getByLabel('chains', { exact: true }).fill('2');
-    await page.getByLabel('warmup', { exact: true }).fill('100');
-    await page.getByLabel('draws', { exact: true }).fill('100');
-    await page.getByTestId('fit-until-converged').uncheck();
-    await page.getByTestId('fit-start').click();
-    await page.getByTestId('fit-done').waitFor({ timeout: 120_000 });
+    await startShortFit(page, 'pymc_marketing_mmm_example', { chains: 2, warmup: 100, draws: 100 });
     await page.click('nav a[href="#/results"]');
   });
   afterAll(async () => app?.close());

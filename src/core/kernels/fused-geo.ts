@@ -4,7 +4,7 @@ import type { GeoModelData } from '../model/geo-model-data.ts';
 import { buildGeoLayout, type GeoBlockName, type GeoParamLayout } from '../model/geo-layout.ts';
 import type { Transform } from '../model/layout.ts';
 import { UNCONSTRAINED_PRIORS, type UnconstrainedPrior } from '../model/bijectors.ts';
-import type { DensityKernel } from './kernel.ts';
+import { fusedKernel, type DensityKernel } from './kernel.ts';
 import { fastExp, fastLog } from './fastmath.ts';
 
 // Hand-written log posterior + analytic gradient of the geo model (geo-posterior.ts is the plain
@@ -346,19 +346,5 @@ export function createFusedGeoKernel(spec: GeoModelSpec, data: GeoModelData): Fu
     return lp;
   }
 
-  function evaluateSync(theta: Float64Array, n: number, logp: Float64Array, grad: Float64Array): void {
-    for (let i = 0; i < n; i++) logp[i] = point(theta, i * dim, grad, i * dim);
-  }
-
-  return {
-    name: 'fused',
-    dim,
-    layout,
-    evaluateSync,
-    evaluate(theta, n, logp, grad) {
-      evaluateSync(theta, n, logp, grad);
-      return Promise.resolve();
-    },
-    dispose() {},
-  };
+  return fusedKernel(dim, layout, point);
 }

@@ -3,7 +3,7 @@ import type { Prior } from '../spec/prior.ts';
 import type { ModelData } from '../model/model-data.ts';
 import { buildLayout, type ParamLayout, type Transform } from '../model/layout.ts';
 import { UNCONSTRAINED_PRIORS, type UnconstrainedPrior } from '../model/bijectors.ts';
-import type { DensityKernel } from './kernel.ts';
+import { fusedKernel, type DensityKernel } from './kernel.ts';
 import { fastExp, fastLog } from './fastmath.ts';
 
 // Hand-written log posterior + analytic gradient of the reference model (see peer/stan/mmm.stan),
@@ -255,19 +255,5 @@ export function createFusedKernel(spec: ModelSpec, data: ModelData): FusedKernel
     return lp;
   }
 
-  function evaluateSync(theta: Float64Array, n: number, logp: Float64Array, grad: Float64Array): void {
-    for (let i = 0; i < n; i++) logp[i] = point(theta, i * dim, grad, i * dim);
-  }
-
-  return {
-    name: 'fused',
-    dim,
-    layout,
-    evaluateSync,
-    evaluate(theta, n, logp, grad) {
-      evaluateSync(theta, n, logp, grad);
-      return Promise.resolve();
-    },
-    dispose() {},
-  };
+  return fusedKernel(dim, layout, point);
 }

@@ -39,3 +39,25 @@ export function asLogDensity(kernel: DensityKernel): LogDensity {
     },
   };
 }
+
+/**
+ * The fused kernels' shell around their per-point density: evaluates n points in turn, and
+ * `evaluate` is the synchronous path resolved (nothing to free).
+ * @param point writes the gradient at grad[gradOffset .. + dim) for theta[thetaOffset .. + dim) and returns logp
+ */
+export function fusedKernel<L>(dim: number, layout: L, point: (theta: Float64Array, thetaOffset: number, grad: Float64Array, gradOffset: number) => number): DensityKernel & { readonly layout: L } {
+  function evaluateSync(theta: Float64Array, n: number, logp: Float64Array, grad: Float64Array): void {
+    for (let i = 0; i < n; i++) logp[i] = point(theta, i * dim, grad, i * dim);
+  }
+  return {
+    name: 'fused',
+    dim,
+    layout,
+    evaluateSync,
+    evaluate(theta, n, logp, grad) {
+      evaluateSync(theta, n, logp, grad);
+      return Promise.resolve();
+    },
+    dispose() {},
+  };
+}
